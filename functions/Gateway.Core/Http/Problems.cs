@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Libromi.Gateway.Http;
+
+/// <summary>
+/// The RFC 9457 answers of the public contract. Every error is <c>application/problem+json</c> with a
+/// human-readable detail; the <c>type</c> URIs are stable identifiers integrators can switch on.
+/// </summary>
+public static class Problems
+{
+    private const string TypeBase = "https://libromi-gateway.dev/problems/";
+
+    public static IResult Validation(IDictionary<string, string[]> errors, string detail = "The request has invalid fields.") =>
+        TypedResults.ValidationProblem(errors, detail, type: TypeBase + "validation", title: "Invalid request");
+
+    public static IResult MalformedJson(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON", detail);
+
+    public static IResult UnsupportedMediaType(string? contentType, string expected) =>
+        Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+            $"Content-Type '{Sanitize(contentType) ?? "(none)"}' is not accepted here; send {expected}.");
+
+    public static IResult PayloadTooLarge(long limitBytes) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Payload too large",
+            $"The request body exceeds the limit of {limitBytes} bytes.");
+
+    public static IResult Unauthorized(string detail) =>
+        Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized", detail);
+
+    public static IResult NotFound(string detail) =>
+        Problem(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
+
+    /// <summary>Storage could not take the operation: nothing was accepted, the sender should retry.</summary>
+    public static IResult StorageUnavailable(int retryAfterSeconds = 30) =>
+        new RetryAfterResult(Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+            "The gateway could not store the operation, so it was not accepted. Retry later."), retryAfterSeconds);
+
+    public static IResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
+
+    // Echoing client input back is how header injection and log forging start: keep it short and printable.
+    internal static string? Sanitize(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var printable = new string([.. value.Take(100).Where(c => c is >= ' ' and <= '~')]);
+        return printable.Length == 0 ? "(unprintable)" : printable;
+    }
+
+    private sealed class RetryAfterResult(IResult inner, int retryAfterSeconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

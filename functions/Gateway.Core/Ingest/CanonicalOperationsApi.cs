@@ -1,0 +1,70 @@
+using Libromi.Gateway.Configuration;
+using Libromi.Gateway.Http;
+using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Queueing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Ingest;
+
+/// <summary>
+/// <c>POST /api/contacts</c> and <c>POST /api/staff-assignments</c>: validate, enqueue in the realtime lane,
+/// answer 202 only once the message is stored. Hosts map these handlers; they hold no logic of their own.
+/// </summary>
+public static class CanonicalOperationsApi
+{
+    public const string CorrelationHeader = "x-correlation-id";
+
+    public static Task<IResult> AcceptContactAsync(
+        HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, CancellationToken cancellationToken) =>
+        AcceptAsync(request, ingestor, gateway.Value, body => CanonicalRequestParser.ParseContact(body, libromi.Value.DefaultCountryCode), cancellationToken);
+
+    public static Task<IResult> AcceptStaffAssignmentAsync(
+        HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, CancellationToken cancellationToken) =>
+        AcceptAsync(request, ingestor, gateway.Value, body => CanonicalRequestParser.ParseStaffAssignment(body, libromi.Value.DefaultCountryCode), cancellationToken);
+
+    private static async Task<IResult> AcceptAsync(
+        HttpRequest request, OperationIngestor ingestor, GatewayOptions options, Func<ReadOnlyMemory<byte>, ParseResult> parse, CancellationToken cancellationToken)
+    {
+        if (!BoundedBodyReader.HasMediaType(request, "application/json"))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType, "application/json (UTF-8)");
+        }
+        var (body, problem) = await BoundedBodyReader.ReadAsync(request, options.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var parsed = parse(body);
+        if (parsed.MalformedReason is { } malformed)
+        {
+            return Problems.MalformedJson(malformed);
+        }
+        if (parsed.Operations is not { } operations)
+        {
+            return Problems.Validation(parsed.Errors!);
+        }
+
+        try
+        {
+            var operationId = await ingestor.EnqueueAsync(operations, "api", Lane.Realtime, CorrelationIdFrom(request), cancellationToken).ConfigureAwait(false);
+            return TypedResults.Json(new AcceptedOperation(operationId), statusCode: StatusCodes.Status202Accepted);
+        }
+        catch (StorageUnavailableException)
+        {
+            return Problems.StorageUnavailable();
+        }
+    }
+
+    /// <summary>A caller's correlation id is kept when it is a plausible id; anything else is ignored, never echoed.</summary>
+    public static string? CorrelationIdFrom(HttpRequest request)
+    {
+        var value = request.Headers[CorrelationHeader].ToString();
+        return value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? value : null;
+    }
+}
+
+public sealed record AcceptedOperation(
+    [property: System.Text.Json.Serialization.JsonPropertyName("operation_id")] string OperationId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("status")] string Status = "queued");

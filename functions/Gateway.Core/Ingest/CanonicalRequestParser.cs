@@ -1,0 +1,202 @@
+using System.Net.Mail;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Operations;
+
+namespace Libromi.Gateway.Ingest;
+
+/// <summary>
+/// Parses and validates the canonical routes' bodies. Unknown fields are refused (a typo such as
+/// <c>phone</c> for <c>phone_number</c> would otherwise silently drop data).
+/// </summary>
+public static class CanonicalRequestParser
+{
+    private const int MaxAttributeNameLength = 100;
+    private const int MaxAttributes = 200;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+
+    public static ParseResult ParseContact(ReadOnlyMemory<byte> body, string? defaultCountryCode)
+    {
+        if (!TryParseObject(body, out var root, out var malformed))
+        {
+            return ParseResult.Malformed(malformed);
+        }
+        var errors = new Dictionary<string, string[]>();
+        RefuseUnknownFields(root, errors, "phone_number", "attributes");
+        var phone = ReadPhone(root, defaultCountryCode, errors);
+
+        JsonObject? attributes = null;
+        if (root.TryGetPropertyValue("attributes", out var node) && node is not null)
+        {
+            attributes = ReadAttributes(node, errors);
+        }
+        if (errors.Count > 0 || phone is null)
+        {
+            return ParseResult.Invalid(errors);
+        }
+        OperationStep step = attributes is { Count: > 0 } ? OperationStep.UpdateAttributes(attributes) : OperationStep.EnsureContact();
+        return ParseResult.Valid(new ContactOperations(phone.Value, [step]));
+    }
+
+    public static ParseResult ParseStaffAssignment(ReadOnlyMemory<byte> body, string? defaultCountryCode)
+    {
+        if (!TryParseObject(body, out var root, out var malformed))
+        {
+            return ParseResult.Malformed(malformed);
+        }
+        var errors = new Dictionary<string, string[]>();
+        RefuseUnknownFields(root, errors, "phone_number", "staff_email");
+        var phone = ReadPhone(root, defaultCountryCode, errors);
+        var email = ReadString(root, "staff_email", errors);
+        if (email is not null && !IsEmail(email))
+        {
+            errors["staff_email"] = ["Must be an email address (Libromi identifies staff by their email)."];
+        }
+        if (errors.Count > 0 || phone is null || email is null)
+        {
+            return ParseResult.Invalid(errors);
+        }
+        return ParseResult.Valid(new ContactOperations(phone.Value, [OperationStep.AssignStaff(email)]));
+    }
+
+    public static bool IsEmail(string value) =>
+        value.Length <= 254 && MailAddress.TryCreate(value, out var address) && address.Address == value && value.Contains('.', StringComparison.Ordinal);
+
+    /// <summary>
+    /// Libromi's attribute values: strings (text, email, url, phone, date, select), numbers, booleans, arrays of
+    /// strings (multiselect) and null or "" (removal). Objects have no Libromi type and are refused.
+    /// </summary>
+    public static JsonObject? ReadAttributes(JsonNode node, IDictionary<string, string[]> errors, string prefix = "attributes")
+    {
+        if (node is not JsonObject source)
+        {
+            errors[prefix] = ["Must be an object of attribute name to value."];
+            return null;
+        }
+        if (source.Count > MaxAttributes)
+        {
+            errors[prefix] = [$"At most {MaxAttributes} attributes per operation."];
+            return null;
+        }
+        var attributes = new JsonObject();
+        foreach (var (name, value) in source)
+        {
+            var key = $"{prefix}.{name}";
+            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxAttributeNameLength)
+            {
+                errors[prefix] = [$"Attribute names must be 1 to {MaxAttributeNameLength} characters."];
+                continue;
+            }
+            switch (value?.GetValueKind())
+            {
+                case null or JsonValueKind.Null or JsonValueKind.String or JsonValueKind.True or JsonValueKind.False:
+                    attributes[name] = value?.DeepClone();
+                    break;
+                case JsonValueKind.Number when value.AsValue().TryGetValue<double>(out var number) && double.IsFinite(number):
+                    attributes[name] = value.DeepClone();
+                    break;
+                case JsonValueKind.Array when value.AsArray().All(item => item?.GetValueKind() == JsonValueKind.String):
+                    attributes[name] = value.DeepClone();
+                    break;
+                case JsonValueKind.Number:
+                    errors[key] = ["Must be a finite number."];
+                    break;
+                default:
+                    errors[key] = ["Must be a string, number, boolean, array of strings, or null to remove it."];
+                    break;
+            }
+        }
+        return attributes;
+    }
+
+    private static bool TryParseObject(ReadOnlyMemory<byte> body, out JsonObject root, out string error)
+    {
+        root = null!;
+        if (body.IsEmpty)
+        {
+            error = "The request body is empty; send a JSON object.";
+            return false;
+        }
+        try
+        {
+            var node = JsonNode.Parse(body.Span, documentOptions: DocumentOptions);
+            if (node is JsonObject obj)
+            {
+                root = obj;
+                error = string.Empty;
+                return true;
+            }
+            error = "The request body must be a JSON object.";
+            return false;
+        }
+        catch (JsonException exception)
+        {
+            // System.Text.Json's messages name the position, never more than the offending token.
+            error = $"The request body is not valid JSON: {exception.Message}";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            error = "The request body is not valid UTF-8 JSON.";
+            return false;
+        }
+    }
+
+    private static void RefuseUnknownFields(JsonObject root, Dictionary<string, string[]> errors, params string[] known)
+    {
+        foreach (var (name, _) in root)
+        {
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                errors[Problems(name)] = [$"Unknown field; expected only {string.Join(", ", known)}."];
+            }
+        }
+
+        static string Problems(string name) => Http.Problems.Sanitize(name) ?? "(field)";
+    }
+
+    private static PhoneNumber? ReadPhone(JsonObject root, string? defaultCountryCode, Dictionary<string, string[]> errors)
+    {
+        var raw = root["phone_number"];
+        string? text = raw?.GetValueKind() switch
+        {
+            JsonValueKind.String => raw.GetValue<string>(),
+            // Spreadsheets and forms often send numbers as JSON numbers.
+            JsonValueKind.Number when raw.AsValue().TryGetValue<long>(out var digits) => digits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            null or JsonValueKind.Null => null,
+            _ => "\u0000",
+        };
+        if (text == "\u0000")
+        {
+            errors["phone_number"] = ["Must be a string such as \"+44 7700 900123\"."];
+            return null;
+        }
+        if (!PhoneNumber.TryParse(text, defaultCountryCode, out var phone, out var error))
+        {
+            errors["phone_number"] = [error];
+            return null;
+        }
+        return phone;
+    }
+
+    private static string? ReadString(JsonObject root, string name, Dictionary<string, string[]> errors)
+    {
+        var node = root[name];
+        if (node?.GetValueKind() == JsonValueKind.String && node.GetValue<string>() is { Length: > 0 } value)
+        {
+            return value.Trim();
+        }
+        errors[name] = [node is null ? "This field is required." : "Must be a non-empty string."];
+        return null;
+    }
+}
+
+/// <summary>A parsed canonical request: operations, field errors, or a body that is not JSON at all.</summary>
+public sealed record ParseResult(ContactOperations? Operations, IDictionary<string, string[]>? Errors, string? MalformedReason)
+{
+    public static ParseResult Valid(ContactOperations operations) => new(operations, null, null);
+    public static ParseResult Invalid(IDictionary<string, string[]> errors) => new(null, errors, null);
+    public static ParseResult Malformed(string reason) => new(null, null, reason);
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Mime;
+using System.Text;
+using System.Text.Json.Nodes;
+using Libromi.Gateway.Operations;
+using Libromi.Gateway.Secrets;
+using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Libromi.Gateway.Libromi;
+
+/// <summary>
+/// Typed client for the three Libromi Connect calls the gateway makes. Thread-safe. Every call returns a
+/// <see cref="LibromiOutcome"/>; exceptions escape only for cancellation by the caller and for bugs.
+/// In-process retries of transient faults, per-attempt and total timeouts and the circuit breaker live in
+/// the HTTP pipeline (see <see cref="LibromiServiceCollectionExtensions"/>); a 429 is never retried here,
+/// because the whole gateway must pause, not just this call.
+/// </summary>
+public sealed partial class LibromiClient(
+    HttpClient httpClient,
+    ILibromiTokenProvider tokenProvider,
+    TimeProvider timeProvider,
+    ILogger<LibromiClient> logger)
+{
+    /// <summary><c>GET /contact/{phone}</c>: Libromi creates the contact when it does not exist.</summary>
+    public Task<LibromiOutcome> GetOrCreateContactAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, cancellationToken);
+
+    /// <summary><c>PUT /contact/{phone}/attributes</c>; null or "" removes an attribute.</summary>
+    public Task<LibromiOutcome> UpdateAttributesAsync(PhoneNumber phoneNumber, JsonObject attributes, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"contact/{phoneNumber.Digits}/attributes", attributes.ToJsonString(), cancellationToken);
+
+    /// <summary><c>PUT /conversation/assign-staff</c>: reassigns the contact's most recent conversation.</summary>
+    public Task<LibromiOutcome> AssignStaffAsync(PhoneNumber phoneNumber, string staffEmail, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["phone_number"] = phoneNumber.Digits, ["username"] = staffEmail };
+        return SendAsync(HttpMethod.Put, "conversation/assign-staff", body.ToJsonString(), cancellationToken);
+    }
+
+    /// <summary>Runs one queued step for <paramref name="phoneNumber"/>.</summary>
+    public Task<LibromiOutcome> ExecuteAsync(PhoneNumber phoneNumber, OperationStep step, CancellationToken cancellationToken = default) => step.Kind switch
+    {
+        OperationKind.EnsureContact => GetOrCreateContactAsync(phoneNumber, cancellationToken),
+        OperationKind.UpdateAttributes => UpdateAttributesAsync(phoneNumber, step.Attributes ?? [], cancellationToken),
+        OperationKind.AssignStaff => AssignStaffAsync(phoneNumber, step.StaffEmail ?? string.Empty, cancellationToken),
+        _ => throw new UnreachableException($"Unknown operation kind {step.Kind}."),
+    };
+
+    private async Task<LibromiOutcome> SendAsync(HttpMethod method, string path, string? body, CancellationToken cancellationToken)
+    {
+        string token;
+        try
+        {
+            token = await tokenProvider.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The exception's type says enough; its message is not logged in case a store echoes input.
+            LogTokenUnavailable(logger, exception.GetType().Name);
+            return new LibromiOutcome.Transient($"The Libromi API token could not be read from its secret store ({exception.GetType().Name}).");
+        }
+
+        var outcome = await SendOnceAsync(method, path, body, token, cancellationToken).ConfigureAwait(false);
+        if (outcome is not LibromiOutcome.AuthFault)
+        {
+            return outcome;
+        }
+
+        // libromi-api.md: on 401/403 re-read the token once (it may have been rotated), then give up.
+        var refreshed = await tokenProvider.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+        return string.Equals(refreshed, token, StringComparison.Ordinal)
+            ? outcome
+            : await SendOnceAsync(method, path, body, refreshed, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<LibromiOutcome> SendOnceAsync(HttpMethod method, string path, string? body, string token, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, MediaTypeNames.Application.Json);
+        }
+
+        var started = timeProvider.GetTimestamp();
+        try
+        {
+            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var outcome = LibromiResponseClassifier.Classify(response.StatusCode, response.Headers, responseBody, timeProvider.GetUtcNow());
+            LogAnswered(logger, method.Method, PathTemplate(path), (int)response.StatusCode, outcome.GetType().Name, timeProvider.GetElapsedTime(started).TotalMilliseconds);
+            return outcome;
+        }
+        catch (Exception exception) when (IsTransientFailure(exception, cancellationToken))
+        {
+            LogNoAnswer(logger, method.Method, PathTemplate(path), exception.GetType().Name, timeProvider.GetElapsedTime(started).TotalMilliseconds);
+            return new LibromiOutcome.Transient(exception switch
+            {
+                BrokenCircuitException => "The circuit to Libromi is open after repeated failures.",
+                TimeoutRejectedException or TaskCanceledException => "Libromi did not answer in time.",
+                _ => $"Libromi could not be reached ({exception.GetType().Name}).",
+            });
+        }
+    }
+
+    private static bool IsTransientFailure(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException => true,
+        _ => false,
+    };
+
+    // Logs name the endpoint, not the contact: phone numbers are personal data.
+    private static string PathTemplate(string path) => path switch
+    {
+        _ when path.EndsWith("/attributes", StringComparison.Ordinal) => "contact/{phone}/attributes",
+        _ when path.StartsWith("contact/", StringComparison.Ordinal) => "contact/{phone}",
+        _ => path,
+    };
+
+    [LoggerMessage(EventId = 1001, EventName = "LibromiAnswered", Level = LogLevel.Debug,
+        Message = "Libromi answered {Method} {Endpoint} with {StatusCode} ({Outcome}) in {ElapsedMs} ms")]
+    private static partial void LogAnswered(ILogger logger, string method, string endpoint, int statusCode, string outcome, double elapsedMs);
+
+    [LoggerMessage(EventId = 1002, EventName = "LibromiNoAnswer", Level = LogLevel.Warning,
+        Message = "Libromi gave no answer to {Method} {Endpoint} ({Failure}) after {ElapsedMs} ms")]
+    private static partial void LogNoAnswer(ILogger logger, string method, string endpoint, string failure, double elapsedMs);
+
+    [LoggerMessage(EventId = 1003, EventName = "LibromiTokenUnavailable", Level = LogLevel.Error,
+        Message = "The Libromi API token could not be read ({Failure}); the operation will be retried")]
+    private static partial void LogTokenUnavailable(ILogger logger, string failure);
+}

@@ -1,0 +1,80 @@
+using System.Net.Http.Headers;
+using System.Net.Mime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Libromi.Gateway.Libromi;
+
+public static class LibromiServiceCollectionExtensions
+{
+    public const string PipelineName = "libromi";
+
+    /// <summary>Registers <see cref="LibromiClient"/> with its options and resilience pipeline.</summary>
+    public static IHttpClientBuilder AddLibromiClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LibromiClientOptions>()
+            .Bind(configuration.GetSection(LibromiClientOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.TotalTimeout >= o.AttemptTimeout, "Libromi:TotalTimeout must be at least Libromi:AttemptTimeout.")
+            .ValidateOnStart();
+        services.AddHttpClient<LibromiClient>((provider, http) =>
+            {
+                var options = provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value;
+                http.BaseAddress = WithTrailingSlash(options.BaseUrl);
+                http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypeNames.Application.Json));
+                // The resilience pipeline owns timeouts.
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .RedactLoggedHeaders(["Authorization"]);
+        return services.AddHttpClient<LibromiClient>().AddLibromiResilience();
+    }
+
+    /// <summary>
+    /// Outermost to innermost: a total timeout that bounds the whole call so the processor can give up and
+    /// requeue instead of holding a message; retries of transient faults (5xx, 408, timeouts, connection
+    /// errors, never 429 or other 4xx) with jittered exponential backoff; a circuit breaker; a per-attempt timeout.
+    /// </summary>
+    private static IHttpClientBuilder AddLibromiResilience(this IHttpClientBuilder builder)
+    {
+        builder.AddResilienceHandler(PipelineName, (pipeline, context) =>
+        {
+            var options = context.ServiceProvider.GetRequiredService<IOptions<LibromiClientOptions>>().Value;
+            pipeline
+                .AddTimeout(options.TotalTimeout)
+                .AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 2,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = TimeSpan.FromMilliseconds(200),
+                    ShouldRetryAfterHeader = false,
+                    ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                })
+                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = 0.5,
+                    MinimumThroughput = 10,
+                    SamplingDuration = TimeSpan.FromSeconds(30),
+                    BreakDuration = TimeSpan.FromSeconds(15),
+                    ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                })
+                .AddTimeout(options.AttemptTimeout);
+        });
+        return builder;
+    }
+
+    internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Result: { } response } => (int)response.StatusCode is 408 or >= 500,
+        _ => false,
+    };
+
+    private static Uri WithTrailingSlash(Uri uri) =>
+        uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+}

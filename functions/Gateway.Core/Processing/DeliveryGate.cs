@@ -1,0 +1,46 @@
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Processing;
+
+/// <summary>
+/// Decides whether one call to Libromi may go now: not while paused after a 429, not while the token is
+/// rejected (except one probe), and only with a permit from the account's rate limiter.
+/// </summary>
+public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IOptions<ProcessingOptions> options, TimeProvider timeProvider)
+{
+    /// <summary>
+    /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>. A null result means "go";
+    /// otherwise the delay after which the caller should try again (the message goes back to its queue).
+    /// </summary>
+    public async Task<TimeSpan?> WaitForPermitAsync(CancellationToken cancellationToken)
+    {
+        var pausedFor = state.PausedUntil - timeProvider.GetUtcNow();
+        if (pausedFor > TimeSpan.Zero)
+        {
+            return pausedFor;
+        }
+        if (!state.TryClaimProbe(out var probeWait))
+        {
+            return probeWait;
+        }
+
+        using var permitWait = new CancellationTokenSource(options.Value.MaxPermitWait, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
+        try
+        {
+            using var lease = await rateLimiter.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            if (lease.IsAcquired)
+            {
+                return null;
+            }
+            state.ReleaseProbe();
+            return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.Value.MaxPermitWait;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            state.ReleaseProbe();
+            return options.Value.MaxPermitWait;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Queueing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Processing;
+
+/// <summary>
+/// Delivers one queued envelope to Libromi, step by step, and records its fate durably before returning:
+/// delivered, put back with a delay it computes, or dead-lettered with the reason. The host then deletes the
+/// original message. An exception means "nothing was recorded": the host leaves the message for a retry.
+/// </summary>
+public sealed partial class OperationProcessor(
+    LibromiClient libromi,
+    DeliveryGate gate,
+    SendingState sendingState,
+    OperationQueues queues,
+    IOptions<ProcessingOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OperationProcessor> logger)
+{
+    public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)
+    {
+        PhoneNumber? phone = null;
+        if (!EnvelopeSerializer.TryDeserialize(messageText, out var envelope, out var error)
+            || !PhoneNumber.TryParse(envelope.PhoneNumber, null, out phone, out error))
+        {
+            await queues.DeadLetterAsync(new DeadLetterRecord
+            {
+                Envelope = envelope,
+                RawMessage = envelope is null ? messageText : null,
+                ReasonClass = DeadLetterReasons.Unreadable,
+                Reason = error ?? "unreadable",
+                DeadLetteredAt = timeProvider.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            LogUnreadable(logger, error ?? "unreadable");
+            return ProcessingResult.DeadLettered;
+        }
+
+        for (var index = 0; index < envelope.Steps.Count; index++)
+        {
+            var remaining = index == 0 ? envelope : envelope with { Steps = envelope.Steps.Skip(index).ToArray() };
+            if (await gate.WaitForPermitAsync(cancellationToken).ConfigureAwait(false) is { } wait)
+            {
+                await RequeueAsync(remaining, wait, cancellationToken).ConfigureAwait(false);
+                return ProcessingResult.Deferred;
+            }
+
+            var outcome = await libromi.ExecuteAsync(phone.Value, envelope.Steps[index], cancellationToken).ConfigureAwait(false);
+            var result = await ApplyAsync(remaining, outcome, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result.Value;
+            }
+        }
+
+        LogDelivered(logger, envelope.OperationId, envelope.Steps.Count, envelope.Source);
+        return ProcessingResult.Delivered;
+    }
+
+    /// <summary>Null means the step was delivered and the next one may go.</summary>
+    private async Task<ProcessingResult?> ApplyAsync(OperationEnvelope remaining, LibromiOutcome outcome, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = timeProvider.GetUtcNow();
+        switch (outcome)
+        {
+            case LibromiOutcome.Delivered:
+                sendingState.ReportDelivered();
+                return null;
+
+            case LibromiOutcome.RateLimited limited:
+                // Not the message's fault: pause everyone, put it back, do not count an attempt.
+                var pause = limited.RetryAfter ?? Backoff.Exponential(settings.RateLimitedFallbackPause, sendingState.ConsecutiveRateLimits, settings.BackoffMax);
+                sendingState.PauseUntil(now + pause);
+                sendingState.ReleaseProbe();
+                LogRateLimited(logger, remaining.OperationId, pause.TotalSeconds, limited.RetryAfter is not null);
+                await RequeueAsync(remaining, pause, cancellationToken).ConfigureAwait(false);
+                return ProcessingResult.Deferred;
+
+            case LibromiOutcome.AuthFault fault:
+                // A configuration fault: stop sending, keep the backlog, probe until the token works again.
+                sendingState.OpenCircuit(fault.Reason, settings.AuthProbeInterval);
+                LogAuthFault(logger, fault.StatusCode ?? 0, fault.Reason);
+                await RequeueAsync(remaining, settings.AuthProbeInterval, cancellationToken).ConfigureAwait(false);
+                return ProcessingResult.Deferred;
+
+            case LibromiOutcome.Transient transient:
+                sendingState.ReleaseProbe();
+                var failed = Record(remaining, outcome, transient.Reason, now);
+                if (failed.Attempt >= settings.MaxAttempts)
+                {
+                    await DeadLetterAsync(failed, DeadLetterReasons.Exhausted, $"Gave up after {failed.Attempt} transient failures; last: {transient.Reason}", outcome, cancellationToken).ConfigureAwait(false);
+                    return ProcessingResult.DeadLettered;
+                }
+                var delay = Backoff.ExponentialWithJitter(settings.BackoffBase, failed.Attempt - 1, settings.BackoffMax);
+                LogTransient(logger, remaining.OperationId, failed.Attempt, delay.TotalSeconds, transient.Reason);
+                await RequeueAsync(failed, delay, cancellationToken).ConfigureAwait(false);
+                return ProcessingResult.Retried;
+
+            case LibromiOutcome.Rejected rejected:
+                // Libromi refused the data: the failed step and the ones after it (which depend on it) are dead-lettered together.
+                sendingState.ReportDelivered();
+                await DeadLetterAsync(Record(remaining, outcome, rejected.Reason, now), DeadLetterReasons.Rejected, rejected.Reason, outcome, cancellationToken).ConfigureAwait(false);
+                return ProcessingResult.DeadLettered;
+
+            default:
+                throw new InvalidOperationException($"Unhandled outcome {outcome.GetType().Name}.");
+        }
+    }
+
+    private static OperationEnvelope Record(OperationEnvelope envelope, LibromiOutcome outcome, string detail, DateTimeOffset now) => envelope with
+    {
+        Attempt = envelope.Attempt + 1,
+        History = [.. envelope.History ?? [], new AttemptRecord(now, outcome.GetType().Name, outcome.StatusCode, detail)],
+    };
+
+    private Task RequeueAsync(OperationEnvelope envelope, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var capped = delay < options.Value.MaxRequeueDelay ? delay : options.Value.MaxRequeueDelay;
+        return queues.EnqueueAsync(envelope, capped, cancellationToken);
+    }
+
+    private async Task DeadLetterAsync(OperationEnvelope envelope, string reasonClass, string reason, LibromiOutcome outcome, CancellationToken cancellationToken)
+    {
+        await queues.DeadLetterAsync(new DeadLetterRecord
+        {
+            Envelope = envelope,
+            ReasonClass = reasonClass,
+            Reason = reason,
+            StatusCode = outcome.StatusCode,
+            LibromiAnswer = outcome.ResponseBody,
+            FieldErrors = (outcome as LibromiOutcome.Rejected)?.FieldErrors,
+            DeadLetteredAt = timeProvider.GetUtcNow(),
+        }, cancellationToken).ConfigureAwait(false);
+        LogDeadLettered(logger, envelope.OperationId, reasonClass, reason);
+    }
+
+    [LoggerMessage(EventId = 2001, EventName = "OperationDelivered", Level = LogLevel.Information, Message = "Delivered {OperationId} ({StepCount} steps) from {Source} to Libromi")]
+    private static partial void LogDelivered(ILogger logger, string operationId, int stepCount, string source);
+
+    [LoggerMessage(EventId = 2002, EventName = "LibromiRateLimited", Level = LogLevel.Warning, Message = "Libromi rate-limited {OperationId}; all sending pauses for {PauseSeconds} s (server hint: {HadHint})")]
+    private static partial void LogRateLimited(ILogger logger, string operationId, double pauseSeconds, bool hadHint);
+
+    [LoggerMessage(EventId = 2003, EventName = "LibromiCircuitOpened", Level = LogLevel.Error, Message = "Libromi rejected the API token ({StatusCode}): {Reason}. Sending stops and the backlog is kept until the token works again")]
+    private static partial void LogAuthFault(ILogger logger, int statusCode, string reason);
+
+    [LoggerMessage(EventId = 2004, EventName = "OperationRetried", Level = LogLevel.Warning, Message = "Transient failure {Attempt} for {OperationId}; retrying in {DelaySeconds} s: {Reason}")]
+    private static partial void LogTransient(ILogger logger, string operationId, int attempt, double delaySeconds, string reason);
+
+    [LoggerMessage(EventId = 2005, EventName = "OperationDeadLettered", Level = LogLevel.Error, Message = "Dead-lettered {OperationId} ({ReasonClass}): {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string operationId, string reasonClass, string reason);
+
+    [LoggerMessage(EventId = 2006, EventName = "MessageUnreadable", Level = LogLevel.Error, Message = "Dead-lettered an unreadable message: {Error}")]
+    private static partial void LogUnreadable(ILogger logger, string error);
+}
+
+public enum ProcessingResult
+{
+    Delivered,
+    /// <summary>Put back without counting an attempt (rate limit, pause, rejected token).</summary>
+    Deferred,
+    /// <summary>Put back after a transient failure, attempt counted.</summary>
+    Retried,
+    DeadLettered,
+}
+
+public static class DeadLetterReasons
+{
+    public const string Rejected = "rejected";
+    public const string Exhausted = "exhausted";
+    public const string Unreadable = "unreadable";
+}

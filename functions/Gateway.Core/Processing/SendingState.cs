@@ -1,0 +1,94 @@
+namespace Libromi.Gateway.Processing;
+
+/// <summary>
+/// Whether the gateway may send to Libromi right now: a pause after a 429, and a circuit that opens when the
+/// token is rejected. In-process; the fleet-wide state replaces it behind the same members.
+/// </summary>
+public sealed class SendingState(TimeProvider timeProvider)
+{
+    private readonly Lock _gate = new();
+    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+    private int _consecutiveRateLimits;
+    private CircuitSnapshot _circuit = CircuitSnapshot.Closed;
+
+    public DateTimeOffset PausedUntil { get { lock (_gate) { return _pausedUntil; } } }
+
+    public CircuitSnapshot Circuit { get { lock (_gate) { return _circuit; } } }
+
+    /// <summary>Consecutive 429s without a success in between, for the no-hint backoff.</summary>
+    public int ConsecutiveRateLimits { get { lock (_gate) { return _consecutiveRateLimits; } } }
+
+    public void PauseUntil(DateTimeOffset until)
+    {
+        lock (_gate)
+        {
+            _consecutiveRateLimits++;
+            if (until > _pausedUntil)
+            {
+                _pausedUntil = until;
+            }
+        }
+    }
+
+    public void OpenCircuit(string reason, TimeSpan probeInterval)
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_gate)
+        {
+            var openedAt = _circuit.IsOpen ? _circuit.OpenedAt : now;
+            _circuit = new CircuitSnapshot(true, reason, openedAt, now + probeInterval, ProbeInFlight: false);
+        }
+    }
+
+    /// <summary>
+    /// While the circuit is open, lets exactly one caller through once the probe is due. Returns false and the
+    /// time to wait otherwise.
+    /// </summary>
+    public bool TryClaimProbe(out TimeSpan wait)
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_circuit.IsOpen)
+            {
+                wait = TimeSpan.Zero;
+                return true;
+            }
+            if (_circuit.ProbeInFlight || now < _circuit.NextProbeAt)
+            {
+                wait = _circuit.ProbeInFlight ? TimeSpan.FromSeconds(1) : _circuit.NextProbeAt - now;
+                return false;
+            }
+            _circuit = _circuit with { ProbeInFlight = true };
+            wait = TimeSpan.Zero;
+            return true;
+        }
+    }
+
+    /// <summary>Any success closes the circuit and resets the rate-limit backoff.</summary>
+    public void ReportDelivered()
+    {
+        lock (_gate)
+        {
+            _consecutiveRateLimits = 0;
+            _circuit = CircuitSnapshot.Closed;
+        }
+    }
+
+    /// <summary>A probe that ended without an auth verdict (a 5xx, say) frees the probe slot.</summary>
+    public void ReleaseProbe()
+    {
+        lock (_gate)
+        {
+            if (_circuit.IsOpen)
+            {
+                _circuit = _circuit with { ProbeInFlight = false };
+            }
+        }
+    }
+}
+
+public sealed record CircuitSnapshot(bool IsOpen, string? Reason, DateTimeOffset? OpenedAt, DateTimeOffset NextProbeAt, bool ProbeInFlight)
+{
+    public static CircuitSnapshot Closed { get; } = new(false, null, null, DateTimeOffset.MinValue, false);
+}

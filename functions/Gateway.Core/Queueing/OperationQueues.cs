@@ -1,0 +1,58 @@
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+
+namespace Libromi.Gateway.Queueing;
+
+/// <summary>
+/// The gateway's queues. Messages are Base64-encoded on both hosts because the Functions queue extension
+/// decodes Base64 by default (DESIGN.md); the clients are configured for it in <c>AddGatewayStorage</c>.
+/// </summary>
+public sealed class OperationQueues(QueueServiceClient queueService)
+{
+    // At 1,000 requests an hour a large import legitimately waits days: messages never expire.
+    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
+    public QueueClient Realtime { get; } = queueService.GetQueueClient(QueueNames.Realtime);
+    public QueueClient Bulk { get; } = queueService.GetQueueClient(QueueNames.Bulk);
+    public QueueClient DeadLetter { get; } = queueService.GetQueueClient(QueueNames.DeadLetter);
+
+    public QueueClient For(Lane lane) => lane == Lane.Bulk ? Bulk : Realtime;
+
+    public QueueClient Poison(QueueClient queue) => queueService.GetQueueClient(QueueNames.PoisonOf(queue.Name));
+
+    public IEnumerable<QueueClient> All => [Realtime, Bulk, DeadLetter, Poison(Realtime), Poison(Bulk)];
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var queue in All)
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stores <paramref name="envelope"/> in its lane; returns only once storage has acknowledged it.</summary>
+    public Task EnqueueAsync(OperationEnvelope envelope, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
+        SendAsync(For(envelope.Lane), EnvelopeSerializer.Serialize(envelope), visibilityDelay, cancellationToken);
+
+    public Task DeadLetterAsync(DeadLetterRecord record, CancellationToken cancellationToken = default) =>
+        SendAsync(DeadLetter, System.Text.Json.JsonSerializer.Serialize(record, GatewayJsonContext.Default.DeadLetterRecord), null, cancellationToken);
+
+    private static async Task SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
+    {
+        // Azure Storage caps visibility at 7 days.
+        var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
+        await queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Approximate depth of each lane, for health and ETA.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> GetDepthsAsync(CancellationToken cancellationToken = default)
+    {
+        var depths = new Dictionary<string, int>();
+        foreach (var queue in All)
+        {
+            QueueProperties properties = await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
+            depths[queue.Name] = properties.ApproximateMessagesCount;
+        }
+        return depths;
+    }
+}

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Libromi.Gateway.Queueing;
+
+/// <summary>
+/// The standalone host's queue listener, mirroring the Functions queue trigger's settings in host.json
+/// (<c>extensions.queues</c>) so both hosts behave alike. Section <c>Queues</c>.
+/// </summary>
+public sealed class QueueListenerOptions
+{
+    public const string SectionName = "Queues";
+
+    /// <summary>Messages fetched per receive (host.json <c>batchSize</c>; Azure allows at most 32).</summary>
+    [Range(1, 32)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>A new batch is fetched once in-flight messages drop to this number (host.json <c>newBatchThreshold</c>).</summary>
+    [Range(0, 64)]
+    public int NewBatchThreshold { get; set; } = 8;
+
+    /// <summary>Deliveries of one message before it goes to <c>&lt;queue&gt;-poison</c> (host.json <c>maxDequeueCount</c>).</summary>
+    [Range(1, 100)]
+    public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>Delay before a message whose processing threw becomes visible again (host.json <c>visibilityTimeout</c>).</summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait between polls of an empty queue (host.json <c>maxPollingInterval</c>).</summary>
+    public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a received message stays invisible to other instances while it is processed.</summary>
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,14 @@
+namespace Libromi.Gateway.Queueing;
+
+/// <summary>Queue names are part of the deployment contract (infra/ creates them; the Functions triggers bind them).</summary>
+public static class QueueNames
+{
+    public const string Realtime = "operations-realtime";
+    public const string Bulk = "operations-bulk";
+    public const string DeadLetter = "operations-deadletter";
+
+    /// <summary>The Functions host's backstop for messages that crashed the worker <c>maxDequeueCount</c> times.</summary>
+    public static string PoisonOf(string queueName) => queueName + "-poison";
+
+    public static string For(Lane lane) => lane == Lane.Bulk ? Bulk : Realtime;
+}
