@@ -32,8 +32,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddOptions<QueueListenerOptions>().Bind(configuration.GetSection(QueueListenerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddGatewayStorage(configuration);
-        services.AddGatewaySecrets(configuration);
         services.AddLibromiClient(configuration);
+        services.AddGatewaySecrets(configuration);
 
         services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
             provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredService<TimeProvider>()));

@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Libromi.Gateway.Functions;
+
+internal static class HttpResults
+{
+    /// <summary>
+    /// Writes the core's <see cref="IResult"/> (problem+json included) to the response, so both hosts answer
+    /// byte for byte alike; the function then returns an action that writes nothing more.
+    /// </summary>
+    public static async Task<IActionResult> WriteAsync(this Task<IResult> result, HttpRequest request)
+    {
+        await (await result.ConfigureAwait(false)).ExecuteAsync(request.HttpContext).ConfigureAwait(false);
+        return new EmptyResult();
+    }
+}

@@ -1,0 +1,3 @@
+using Libromi.Gateway.Standalone;
+
+await StandaloneApp.Build(args).RunAsync();

@@ -1,0 +1,28 @@
+using Libromi.Gateway.Hosting;
+using Libromi.Gateway.Queueing;
+
+namespace Libromi.Gateway.Standalone;
+
+/// <summary>
+/// The gateway outside Azure Functions: the same routes and the same processor, with a queue listener that
+/// mirrors the Functions queue trigger. Several instances may share one storage account.
+/// </summary>
+public static class StandaloneApp
+{
+    /// <param name="configureServices">Lets tests substitute a clock or a credential; production passes nothing.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddGateway(builder.Configuration);
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService<KeyConfigurationWarning>();
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGatewayApi();
+        return app;
+    }
+}
