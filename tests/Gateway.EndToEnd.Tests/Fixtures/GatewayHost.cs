@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Standalone;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace Libromi.Gateway.EndToEnd.Fixtures;
+
+/// <summary>
+/// The standalone host, in-process on a free loopback port, wired to a test's Azurite and simulator, with
+/// every log record captured (at Trace level, so redaction is exercised where it matters).
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    public const string ApiKey = "test-api-key-7f3a";
+    public const string AdminKey = "test-admin-key-91c2";
+
+    private GatewayHost(WebApplication app, Uri baseAddress)
+    {
+        App = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress };
+        Client.DefaultRequestHeaders.Add("x-functions-key", ApiKey);
+        Logs = app.Services.GetRequiredService<FakeLogCollector>();
+        Queues = app.Services.GetRequiredService<OperationQueues>();
+    }
+
+    public WebApplication App { get; }
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client that sends the API key.</summary>
+    public HttpClient Client { get; }
+
+    public FakeLogCollector Logs { get; }
+    public OperationQueues Queues { get; }
+
+    /// <summary>Settings every test host starts from: fast retries and polling, so tests take seconds.</summary>
+    public static Dictionary<string, string?> DefaultSettings(AzuriteFixture azurite, SimulatorFixture simulator) => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["Libromi:BaseUrl"] = simulator.BaseUrl,
+        ["Libromi:ApiToken"] = SimulatorFixture.AdminToken,
+        ["Libromi:RequestsPerMinute"] = "100",
+        ["Libromi:RequestsPerHour"] = "10000",
+        ["Libromi:AttemptTimeout"] = "00:00:02",
+        ["Libromi:TotalTimeout"] = "00:00:05",
+        ["Gateway:ApiKey"] = ApiKey,
+        ["Gateway:AdminKey"] = AdminKey,
+        ["Processing:BackoffBase"] = "00:00:00.100",
+        ["Processing:BackoffMax"] = "00:00:01",
+        ["Processing:RateLimitedFallbackPause"] = "00:00:01",
+        ["Processing:AuthProbeInterval"] = "00:00:00.300",
+        ["Processing:MaxRequeueDelay"] = "00:00:00.300",
+        ["Queues:MaxPollingInterval"] = "00:00:00.200",
+        ["Queues:VisibilityTimeout"] = "00:00:00",
+        ["Logging:LogLevel:Default"] = "Trace",
+    };
+
+    public static async Task<GatewayHost> StartAsync(
+        AzuriteFixture azurite,
+        SimulatorFixture simulator,
+        IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        var settings = DefaultSettings(azurite, simulator);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var args = settings.Where(s => s.Value is not null).Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
+
+        var app = StandaloneApp.Build(args, services =>
+        {
+            services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+            configureServices?.Invoke(services);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new GatewayHost(app, new Uri(address));
+    }
+
+    /// <summary>Posts JSON to a route with the API key.</summary>
+    public Task<HttpResponseMessage> PostJsonAsync(string path, string json)
+    {
+        var content = new StringContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return Client.PostAsync(path, content);
+    }
+
+    /// <summary>Every message text in the dead-letter queue (peeked, left in place).</summary>
+    public async Task<IReadOnlyList<string>> PeekDeadLettersAsync()
+    {
+        var messages = await Queues.DeadLetter.PeekMessagesAsync(32);
+        return [.. messages.Value.Select(m => m.Body.ToString())];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
