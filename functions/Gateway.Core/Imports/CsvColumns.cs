@@ -29,7 +29,7 @@ internal sealed class CsvColumns
 
     public static CsvColumns FromHeader(SepReader.Row header, char separator, ImportOptions options)
     {
-        var line = header.LineNumberFrom;
+        var line = CsvContactFileReader.StartLine(header);
         int? phoneNumber = null, staffEmail = null;
         var attributes = new List<(int, string)>();
         // Attribute names are compared case-insensitively: "City" and "city" in one file is a mistake, not two attributes.

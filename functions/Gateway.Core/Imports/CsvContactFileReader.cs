@@ -106,7 +106,7 @@ internal static class CsvContactFileReader
 
     private static ImportRowResult MapRow(SepReader.Row row, CsvColumns columns, char separator, ContactRowBuilder builder)
     {
-        var line = row.LineNumberFrom;
+        var line = StartLine(row);
         if (row.ColCount != columns.Count)
         {
             var spansLines = row.LineNumberToExcl - row.LineNumberFrom > 1;
@@ -130,6 +130,13 @@ internal static class CsvContactFileReader
         var staffEmail = columns.StaffEmail is { } staff ? row[staff].ToString() : null;
         return builder.Build(line, row[columns.PhoneNumber].ToString(), attributes, staffEmail);
     }
+
+    /// <summary>The physical line a record starts on (1-based).</summary>
+    /// <remarks>
+    /// Sep 0.17 reports the first row's <c>LineNumberFrom</c> as its end line when <c>HasHeader</c> is off;
+    /// the first row of a file starts on line 1 by definition, and later rows are reported correctly.
+    /// </remarks>
+    internal static int StartLine(SepReader.Row row) => row.RowIndex == 0 ? 1 : row.LineNumberFrom;
 
     // Spreadsheets leave blank lines and rows of bare separators behind; they are not records.
     private static bool IsBlank(SepReader.Row row)
