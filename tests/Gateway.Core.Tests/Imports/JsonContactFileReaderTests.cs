@@ -87,6 +87,15 @@ public sealed class JsonContactFileReaderTests
     }
 
     [Fact]
+    public async Task Top_level_name_and_group_win_over_the_same_attributes()
+    {
+        var results = await ReadJsonAsync("""[{"phone_number": "447700900123", "name": "Alice", "attributes": {"name": "Old", "group": "Kept"}}]""");
+
+        var step = Assert.Single(Assert.IsType<ImportRow>(Assert.Single(results)).Operations.Steps);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"name":"Alice","group":"Kept"}"""), step.Attributes));
+    }
+
+    [Fact]
     public async Task Unknown_properties_are_ignored()
     {
         var results = await ReadJsonAsync("""[{"id": 17, "phone_number": "447700900123", "created_at": "2025-01-01"}]""");

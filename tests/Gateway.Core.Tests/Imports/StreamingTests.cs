@@ -27,4 +27,21 @@ public sealed class StreamingTests
         Assert.True(pulledAtFirstRow < 256 * 1024, $"{pulledAtFirstRow:N0} of {body.BytesPulled:N0} bytes were pulled before the first row came out.");
         Assert.True(body.BytesPulled > 3_000_000, $"The generated file is only {body.BytesPulled:N0} bytes.");
     }
+
+    [Fact]
+    public async Task Cancelling_stops_reading_the_body()
+    {
+        var body = ImportBodyLimitTests.Body(ImportFormat.Csv, 100_000);
+        using var cancellation = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in ContactFileReader.ReadAsync(body, ImportFormat.Csv, new ImportOptions(), cancellation.Token))
+            {
+                await cancellation.CancelAsync();
+            }
+        });
+
+        Assert.False(body.Finished);
+    }
 }
