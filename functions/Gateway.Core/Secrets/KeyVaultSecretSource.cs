@@ -36,6 +36,11 @@ public sealed class KeyVaultSecretSource(SecretClient client) : ISecretSource
                 : $"{client.VaultUri} answered {e.Status} {e.ErrorCode}";
             throw new SecretStoreUnavailableException(name, SourceKind, reason, e);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Azure.Core reports its own network timeout as a cancellation the caller did not ask for.
+            throw new SecretStoreUnavailableException(name, SourceKind, $"{client.VaultUri} timed out", e);
+        }
         catch (AuthenticationFailedException e)
         {
             throw new SecretStoreUnavailableException(

@@ -21,7 +21,9 @@ namespace Libromi.Gateway.Secrets;
 /// a new version stored right after such a read is picked up at the first rejection once the interval has passed,
 /// i.e. at most <see cref="MinimumRefreshInterval"/> plus the caller's retry delay later. The first rejection of a
 /// token is never delayed, so an ordinary rotation (store the new version, then revoke the old one) is picked up at
-/// once.
+/// once. A failed read counts like a read that found the rejected token: a vault that is down is not hammered either.
+/// While no token has been loaded yet, <see cref="GetTokenAsync"/> reads on every call (single-flight still
+/// applies); callers that cannot get a token requeue their work with their own backoff.
 /// </para>
 /// </remarks>
 public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
@@ -37,6 +39,7 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
     private readonly Lock sync = new();
     private string? cachedToken;
     private Task<string>? inFlightRead;
+    // Set when a rejection triggers a read; kept while that read finds the rejected token (or fails).
     private long? lastRejectionReadAt;
 
     public LibromiTokenProvider(
@@ -130,6 +133,12 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
             {
                 cachedToken = token;
                 inFlightRead = null;
+                if (previousToken is not null && !string.Equals(previousToken, token, StringComparison.Ordinal))
+                {
+                    // The interval only guards a store that still holds a rejected token; a fresh token gets a
+                    // fresh chance, so its own first rejection reads at once.
+                    lastRejectionReadAt = null;
+                }
             }
 
             if (previousToken is null)

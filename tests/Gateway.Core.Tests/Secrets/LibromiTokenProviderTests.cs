@@ -109,6 +109,41 @@ public sealed class LibromiTokenProviderTests
     }
 
     [Fact]
+    public async Task A_replacement_token_rejected_soon_after_is_reread_at_once()
+    {
+        vault.Set(SecretName, "token-v1");
+        var provider = Provider();
+        await provider.GetTokenAsync();
+        vault.Set(SecretName, "token-v2");
+        await provider.RefreshAfterRejectionAsync("token-v1");
+
+        // v2 was also bad (e.g. created Read Only); the operator fixes it within seconds.
+        vault.Set(SecretName, "token-v3");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("token-v3", await provider.RefreshAfterRejectionAsync("token-v2"));
+        Assert.Equal(3, vault.Reads);
+    }
+
+    [Fact]
+    public async Task A_vault_failure_during_refresh_also_spaces_out_the_next_read()
+    {
+        vault.Set(SecretName, "token-v1");
+        var provider = Provider();
+        await provider.GetTokenAsync();
+        vault.Failure = new SecretStoreUnavailableException(SecretName, "key-vault", "test vault did not answer");
+
+        await Assert.ThrowsAsync<SecretStoreUnavailableException>(() => provider.RefreshAfterRejectionAsync("token-v1").AsTask());
+        Assert.Equal("token-v1", await provider.RefreshAfterRejectionAsync("token-v1"));
+        Assert.Equal(2, vault.Reads);
+
+        vault.Failure = null;
+        vault.Set(SecretName, "token-v2");
+        time.Advance(LibromiTokenProvider.MinimumRefreshInterval);
+        Assert.Equal("token-v2", await provider.RefreshAfterRejectionAsync("token-v1"));
+    }
+
+    [Fact]
     public async Task A_caller_giving_up_does_not_abort_the_shared_read()
     {
         vault.Set(SecretName, "token-v1");
