@@ -1,0 +1,17 @@
+// The gateway's user-assigned managed identity: one identity for storage, Key Vault,
+// Application Insights and the Flex deployment container.
+
+param name string
+param location string
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output name string = identity.name
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId
