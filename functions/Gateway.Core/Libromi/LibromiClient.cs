@@ -50,16 +50,10 @@ public sealed partial class LibromiClient(
 
     private async Task<LibromiOutcome> SendAsync(HttpMethod method, string path, string? body, CancellationToken cancellationToken)
     {
-        string token;
-        try
+        var (token, unavailable) = await ReadTokenAsync(() => tokenProvider.GetTokenAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (token is null)
         {
-            token = await tokenProvider.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // The exception's type says enough; its message is not logged in case a store echoes input.
-            LogTokenUnavailable(logger, exception.GetType().Name);
-            return new LibromiOutcome.Transient($"The Libromi API token could not be read from its secret store ({exception.GetType().Name}).");
+            return unavailable!;
         }
 
         var outcome = await SendOnceAsync(method, path, body, token, cancellationToken).ConfigureAwait(false);
@@ -69,10 +63,32 @@ public sealed partial class LibromiClient(
         }
 
         // libromi-api.md: on 401/403 re-read the token once (it may have been rotated), then give up.
-        var refreshed = await tokenProvider.RefreshAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
-        return string.Equals(refreshed, token, StringComparison.Ordinal)
+        var (refreshed, _) = await ReadTokenAsync(() => tokenProvider.RefreshAfterRejectionAsync(token, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return refreshed is null || string.Equals(refreshed, token, StringComparison.Ordinal)
             ? outcome
             : await SendOnceAsync(method, path, body, refreshed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A missing token is a configuration fault (stop sending, keep the backlog, like a 401); an unreachable
+    /// secret store is transient. Exception messages are not logged in case a store echoes input.
+    /// </summary>
+    private async Task<(string? Token, LibromiOutcome? Failure)> ReadTokenAsync(Func<ValueTask<string>> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await read().ConfigureAwait(false), null);
+        }
+        catch (LibromiTokenNotConfiguredException exception)
+        {
+            LogTokenUnavailable(logger, exception.GetType().Name);
+            return (null, new LibromiOutcome.AuthFault("No Libromi API token is configured (set the Key Vault secret, or Libromi__ApiToken locally)."));
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTokenUnavailable(logger, exception.GetType().Name);
+            return (null, new LibromiOutcome.Transient($"The Libromi API token could not be read from its secret store ({exception.GetType().Name})."));
+        }
     }
 
     private async Task<LibromiOutcome> SendOnceAsync(HttpMethod method, string path, string? body, string token, CancellationToken cancellationToken)

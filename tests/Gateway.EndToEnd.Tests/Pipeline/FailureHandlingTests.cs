@@ -23,7 +23,7 @@ public sealed class FailureHandlingTests(PipelineFixture fixture) : IClassFixtur
 
         for (var i = 0; i < 10; i++)
         {
-            var response = await gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "+4477009001{{i:00}}", "attributes": {"n": {{i}}}}""");
+            var response = await gateway.PostJsonAsync("/api/contacts", $$$"""{"phone_number": "+4477009001{{{i:00}}}", "attributes": {"n": {{{i}}}}}""");
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
@@ -75,7 +75,7 @@ public sealed class FailureHandlingTests(PipelineFixture fixture) : IClassFixtur
 
         for (var i = 0; i < 5; i++)
         {
-            await gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "+4477009002{{i:00}}", "attributes": {"n": {{i}}}}""");
+            await gateway.PostJsonAsync("/api/contacts", $$$"""{"phone_number": "+4477009002{{{i:00}}}", "attributes": {"n": {{{i}}}}}""");
         }
         var state = gateway.App.Services.GetRequiredService<SendingState>();
         await Eventually.WaitForAsync(() => Task.FromResult(state.Circuit), c => c.IsOpen, "the circuit to open");

@@ -25,7 +25,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         await using var gateway = await StartGatewayAsync(simulator, requestsPerMinute: 10);
         for (var i = 0; i < 25; i++)
         {
-            Assert.Equal(HttpStatusCode.Accepted, (await gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "+4477009003{{i:00}}", "attributes": {"n": {{i}}}}""")).StatusCode);
+            Assert.Equal(HttpStatusCode.Accepted, (await gateway.PostJsonAsync("/api/contacts", $$$"""{"phone_number": "+4477009003{{{i:00}}}", "attributes": {"n": {{{i}}}}}""")).StatusCode);
         }
 
         await WaitForDeliveredAsync(simulator, 10);
@@ -50,7 +50,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         await using var gateway = await StartGatewayAsync(simulator, requestsPerMinute: 10);
         for (var i = 0; i < 8; i++)
         {
-            await gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "+4477009004{{i:00}}", "attributes": {"n": {{i}}}}""");
+            await gateway.PostJsonAsync("/api/contacts", $$$"""{"phone_number": "+4477009004{{{i:00}}}", "attributes": {"n": {{{i}}}}}""");
         }
 
         // Calls already on the wire when the first 429 came back may be refused too; after that, silence.
