@@ -18,6 +18,18 @@ public sealed class SimulatorInspector(HttpClient http)
         await http.GetFromJsonAsync<List<RecordedRequest>>("_simulator/requests", SimulatorJson.Options, cancellationToken)
         ?? throw new InvalidOperationException("The simulator answered an empty request log.");
 
+    /// <summary>
+    /// The request log as one line per request (<c>#3 PUT /api/v1/contact/1/attributes -> 429</c>), for
+    /// assertion messages and test output when a test fails.
+    /// </summary>
+    public async Task<string> DescribeRequestsAsync(CancellationToken cancellationToken = default)
+    {
+        var requests = await GetRequestsAsync(cancellationToken);
+        return requests.Count == 0
+            ? "(the simulator received no requests)"
+            : string.Join(Environment.NewLine, requests.Select(r => $"#{r.Sequence} {r.Method} {r.Path}{r.Query} -> {r.StatusCode}"));
+    }
+
     /// <summary>Empties the request log (sequence numbers keep counting).</summary>
     public async Task ClearRequestsAsync(CancellationToken cancellationToken = default)
     {

@@ -95,6 +95,40 @@ public sealed class InspectionApiTests
     }
 
     [Fact]
+    public async Task The_request_description_lists_each_request_with_its_status()
+    {
+        await using var simulator = await SimulatorFixture.StartAsync();
+        using var anonymous = simulator.CreateClient(bearerToken: null);
+        using (await anonymous.GetAsync(ContactPath("1234567890")))
+        {
+        }
+
+        var description = await simulator.Inspector.DescribeRequestsAsync();
+
+        Assert.Matches(@"^#\d+ GET /api/v1/contact/1234567890 -> 401$", description);
+    }
+
+    [Fact]
+    public async Task An_empty_attribute_update_changes_nothing()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var simulator = await SimulatorFixture.StartAsync(timeProvider: clock);
+        using (await simulator.Client.PutAsync(AttributesPath("1234567890"), Json("""{"city": "Bern"}""")))
+        {
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        using (var response = await simulator.Client.PutAsync(AttributesPath("1234567890"), Json("{}")))
+        {
+            await StatusAndJsonAsync(response, 200);
+        }
+
+        var contact = await simulator.Inspector.GetContactAsync("1234567890");
+        Assert.Equal(clock.Start, contact!.UpdatedAt);
+        Assert.Equal(["city"], contact.Attributes.Keys);
+    }
+
+    [Fact]
     public async Task Looking_a_contact_up_through_the_inspection_api_does_not_create_it()
     {
         await using var simulator = await SimulatorFixture.StartAsync();

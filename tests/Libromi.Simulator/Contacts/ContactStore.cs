@@ -86,7 +86,11 @@ public sealed class ContactStore
                 }
             }
 
-            contact.UpdatedAt = _clock.UtcNow;
+            if (changes.Count > 0)
+            {
+                contact.UpdatedAt = _clock.UtcNow;
+            }
+
             return contact.ToSnapshot();
         }
     }
