@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Processing;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace Libromi.Gateway.Health;
 
 /// <summary><c>GET /api/health</c>: storage, secret source, circuit state, rate-limit pause and queue depths.</summary>
-public sealed class HealthReporter(OperationQueues queues, ISecretSource secrets, SendingState sendingState, TimeProvider timeProvider)
+public sealed class HealthReporter(OperationQueues queues, ISecretSource secrets, SendingState sendingState, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     public async Task<HealthReport> ReportAsync(CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(GatewayClock.Key, TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
             .Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 4 * 1024 * 1024, "Gateway:MaxRequestBodyBytes must be between 1 KB and 4 MB.")
             .ValidateOnStart();
@@ -36,7 +37,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewaySecrets(configuration);
 
         services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
-            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
         services.TryAddSingleton<SendingState>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();

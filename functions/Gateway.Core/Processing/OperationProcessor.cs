@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ public sealed partial class OperationProcessor(
     SendingState sendingState,
     OperationQueues queues,
     IOptions<ProcessingOptions> options,
-    TimeProvider timeProvider,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     ILogger<OperationProcessor> logger)
 {
     public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)
