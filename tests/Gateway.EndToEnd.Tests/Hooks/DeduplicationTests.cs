@@ -18,7 +18,7 @@ public sealed class DeduplicationTests(PipelineFixture fixture) : IClassFixture<
         await fixture.ResetAsync();
         await using var gateway = await HookGateway.StartAsync(fixture);
         var phone = WebhookDeliveryTests.NewPhone();
-        var body = $$"""{"events":[{"type":"customer.created","data":{"phone":"{{phone}}","first_name":"Fay"}}]}""";
+        var body = $$$"""{"events":[{"type":"customer.created","data":{"phone":"{{{phone}}}","first_name":"Fay"}}]}""";
         var headers = Senders.StandardWebhooks(HookGateway.ShopSecret, $"msg_{Guid.NewGuid():N}", DateTimeOffset.UtcNow, body);
 
         var first = await Senders.PostAsync(gateway.BaseAddress, "shop", body, "application/json", headers);

@@ -83,7 +83,7 @@ public sealed class DeliveryProblemTests(PipelineFixture fixture) : IClassFixtur
     public async Task Missing_phone_is_422_with_errors_keyed_by_item_and_nothing_is_enqueued()
     {
         var good = WebhookDeliveryTests.NewPhone();
-        var body = $$"""{"events":[{"type":"customer.created","data":{"phone":"{{good}}"}},{"type":"customer.created","data":{"first_name":"NoPhone"}}]}""";
+        var body = $$$"""{"events":[{"type":"customer.created","data":{"phone":"{{{good}}}"}},{"type":"customer.created","data":{"first_name":"NoPhone"}}]}""";
 
         var response = await Senders.PostAsync(_gateway.BaseAddress, "shop", body, "application/json",
             Senders.StandardWebhooks(HookGateway.ShopSecret, $"msg_{Guid.NewGuid():N}", DateTimeOffset.UtcNow, body));

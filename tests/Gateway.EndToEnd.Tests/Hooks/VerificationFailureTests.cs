@@ -30,7 +30,7 @@ public sealed class VerificationFailureTests(PipelineFixture fixture) : IClassFi
     [MemberData(nameof(Cases))]
     public async Task Unverified_delivery_is_401_problem_naming_scheme_and_reason_and_nothing_is_enqueued(string @case)
     {
-        var body = $$"""{"events":[{"type":"customer.created","data":{"phone":"{{WebhookDeliveryTests.NewPhone()}}"}}],"phone":"{{WebhookDeliveryTests.NewPhone()}}"}""";
+        var body = $$$"""{"events":[{"type":"customer.created","data":{"phone":"{{{WebhookDeliveryTests.NewPhone()}}}"}}],"phone":"{{{WebhookDeliveryTests.NewPhone()}}}"}""";
         var now = DateTimeOffset.UtcNow;
         var hubspotUri = new Uri(_gateway.BaseAddress, "/api/hooks/hubspot");
         var id = $"msg_{Guid.NewGuid():N}";

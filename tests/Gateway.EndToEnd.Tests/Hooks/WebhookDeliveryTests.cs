@@ -23,7 +23,7 @@ public sealed class WebhookDeliveryTests(PipelineFixture fixture) : IClassFixtur
     public async Task Standard_webhooks_delivery_maps_matching_events_and_ignores_the_rest()
     {
         var phone = NewPhone();
-        var body = $$"""{"events":[{"type":"customer.created","data":{"phone":"0{{phone[3..]}}","first_name":"Ana","address":{"city":"Leeds"}}},{"type":"order.paid","data":{"id":5}}]}""";
+        var body = $$$$"""{"events":[{"type":"customer.created","data":{"phone":"0{{{{phone[3..]}}}}","first_name":"Ana","address":{"city":"Leeds"}}},{"type":"order.paid","data":{"id":5}}]}""";
 
         var response = await Senders.PostAsync(_gateway.BaseAddress, "shop", body, "application/json",
             Senders.StandardWebhooks(HookGateway.ShopSecret, $"msg_{Guid.NewGuid():N}", DateTimeOffset.UtcNow, body));
@@ -93,7 +93,7 @@ public sealed class WebhookDeliveryTests(PipelineFixture fixture) : IClassFixtur
     {
         var phone = NewPhone();
         // No emails: the email attribute is omitted, not sent as null.
-        var body = $$"""{"meta":{"id":"{{Guid.NewGuid()}}","action":"change","entity":"person"},"data":{"id":42,"name":"Cy","phones":[{"value":"{{phone}}","primary":true}]}}""";
+        var body = $$$"""{"meta":{"id":"{{{Guid.NewGuid()}}}","action":"change","entity":"person"},"data":{"id":42,"name":"Cy","phones":[{"value":"{{{phone}}}","primary":true}]}}""";
 
         var response = await Senders.PostAsync(_gateway.BaseAddress, "pipedrive", body, "application/json",
             Senders.Basic("pipedrive", HookGateway.PipedrivePassword));
