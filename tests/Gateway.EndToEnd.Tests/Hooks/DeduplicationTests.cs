@@ -97,6 +97,9 @@ public sealed class DeduplicationTests(PipelineFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.NotNull(refused.Headers.RetryAfter);
         Assert.Equal(0, gateway.OperationsAccepted());
+        // A killed Azurite can lose what it had not saved yet, the queues included; a real account keeps them. The
+        // deliveries table is left to the gateway, which creates it again at the first record.
+        await fixture.Azurite.ClearQueuesAsync();
 
         var redelivered = await Senders.PostAsync(gateway.BaseAddress, "zapier", body, "application/x-www-form-urlencoded", headers);
         var again = await Senders.PostAsync(gateway.BaseAddress, "zapier", body, "application/x-www-form-urlencoded", headers);
