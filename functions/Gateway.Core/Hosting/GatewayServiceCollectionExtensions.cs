@@ -35,6 +35,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayStorage(configuration);
         services.AddLibromiClient(configuration);
         services.AddGatewaySecrets(configuration);
+        services.AddGatewayHooks(configuration);
 
         services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
             provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
