@@ -60,12 +60,15 @@ export Libromi__BaseUrl=$libromi_url
 export Libromi__ApiToken=$libromi_token
 export Gateway__ApiKey=${GATEWAY_API_KEY:-dev-api-key}
 export Gateway__AdminKey=${GATEWAY_ADMIN_KEY:-dev-admin-key}
-if [ -f functions/Gateway.Standalone/integrations.local.json ] && [ -z "${Gateway__IntegrationsFile:-}" ]; then
-  export Gateway__IntegrationsFile=$PWD/functions/Gateway.Standalone/integrations.local.json
-  # Development secrets of the sample integrations (never use these in production).
-  export Gateway__Secrets__generic_webhook_secret=${Gateway__Secrets__generic_webhook_secret:-whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}
-fi
-dotnet run --no-build --project functions/Gateway.Standalone -- --urls "http://127.0.0.1:$gateway_port" >"$state/logs/gateway.log" 2>&1 &
+export Gateway__IntegrationsFile=${Gateway__IntegrationsFile:-$PWD/functions/Gateway.Standalone/integrations.local.json}
+# Development secrets of the sample integrations (docs/webhooks-walkthrough.md); never use these in production.
+# Secret names contain dashes, which `export` refuses, hence env.
+env "Gateway__Secrets__shop-webhook-secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" \
+    "Gateway__Secrets__hubspot-client-secret=dev-hubspot-client-secret" \
+    "Gateway__Secrets__pipedrive-webhook-password=dev-pipedrive-password" \
+    "Gateway__Secrets__zapier-token=dev-zapier-token" \
+    "Gateway__Secrets__github-webhook-secret=dev-github-secret" \
+  dotnet run --no-build --project functions/Gateway.Standalone -- --urls "http://127.0.0.1:$gateway_port" >"$state/logs/gateway.log" 2>&1 &
 pids+=($!)
 wait_for_port gateway "$gateway_port"
 

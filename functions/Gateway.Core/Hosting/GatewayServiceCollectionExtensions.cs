@@ -18,9 +18,6 @@ namespace Libromi.Gateway.Hosting;
 
 public static class GatewayServiceCollectionExtensions
 {
-    /// <summary>The storage connection both hosts and the Functions triggers share (DESIGN.md).</summary>
-    public const string StorageConnectionName = "AzureWebJobsStorage";
-
     /// <summary>Everything the gateway does, for both hosts. Hosts add only their triggers or listeners.</summary>
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
@@ -46,32 +43,6 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
         services.AddProblemDetails();
-        return services;
-    }
-
-    /// <summary>
-    /// Queue (and later table) clients from the <c>AzureWebJobsStorage</c> section: a connection string, or
-    /// identity-based <c>__queueServiceUri</c> with <c>__credential</c>/<c>__clientId</c>, as the triggers read it.
-    /// </summary>
-    public static IServiceCollection AddGatewayStorage(this IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection(StorageConnectionName);
-        if (section.Value is null && !section.GetChildren().Any())
-        {
-            throw new InvalidOperationException(
-                $"No storage is configured: set {StorageConnectionName} to a connection string (UseDevelopmentStorage=true for Azurite) or to identity-based settings ({StorageConnectionName}__queueServiceUri).");
-        }
-        services.AddAzureClients(clients =>
-        {
-            clients.AddQueueServiceClient(section).ConfigureOptions(options =>
-            {
-                // The Functions queue extension decodes Base64 by default: both hosts write Base64.
-                options.MessageEncoding = QueueMessageEncoding.Base64;
-                // Ingest must answer 503 quickly when storage is down rather than hold the sender.
-                options.Retry.MaxRetries = 2;
-                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-            });
-        });
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -41,7 +42,24 @@ public sealed class OperationQueues(QueueServiceClient queueService)
     {
         // Azure Storage caps visibility at 7 days.
         var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
-        await queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken).ConfigureAwait(false);
+        await WithQueueAsync(queue, () => queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/>, creating the queue once if it does not exist: the deployment creates
+    /// the queues, but a queue deleted by hand (or a fresh local emulator) must not turn every request into a 503.
+    /// </summary>
+    public static async Task<T> WithQueueAsync<T>(QueueClient queue, Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (exception.ErrorCode == QueueErrorCode.QueueNotFound)
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await operation().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Approximate depth of each lane, for health and ETA.</summary>

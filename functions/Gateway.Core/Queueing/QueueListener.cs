@@ -100,7 +100,9 @@ public sealed partial class QueueListener(
 
     private static async Task<IReadOnlyList<(QueueClient Queue, QueueMessage Message)>> ReceiveAsync(QueueClient queue, QueueListenerOptions settings, CancellationToken cancellationToken)
     {
-        QueueMessage[] messages = await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, cancellationToken).ConfigureAwait(false);
+        QueueMessage[] messages = await OperationQueues.WithQueueAsync(queue,
+            async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, cancellationToken).ConfigureAwait(false)).Value,
+            cancellationToken).ConfigureAwait(false);
         return [.. messages.Select(message => (queue, message))];
     }
 

@@ -80,13 +80,28 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills Azurite, as a storage outage would look to the gateway.</summary>
+    /// <summary>
+    /// Stops Azurite, as a storage outage looks to the gateway. It is asked to stop (SIGTERM) so it saves what
+    /// it acknowledged, as real storage never loses an acknowledged write; killed only if it does not stop.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            using (var terminate = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
         _process?.Dispose();
         _process = null;

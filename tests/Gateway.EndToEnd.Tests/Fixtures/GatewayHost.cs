@@ -58,6 +58,9 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Queues:MaxPollingInterval"] = "00:00:00.200",
         ["Queues:VisibilityTimeout"] = "00:00:00",
         ["Logging:LogLevel:Default"] = "Trace",
+        // appsettings.json quiets these; the tests want them, to prove the token never reaches a log.
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+        ["Logging:LogLevel:Azure.Core"] = "Trace",
     };
 
     public static async Task<GatewayHost> StartAsync(
