@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
@@ -8,6 +10,8 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Secrets;
+using Libromi.Gateway.Status;
+using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +47,12 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationQueues>();
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
+        services.TryAddSingleton<QueueInspector>();
+        services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<DeadLetterReplayer>();
+        services.TryAddSingleton<StatusReporter>();
+        services.AddHostedService<DeadLetterTableInitializer>();
+        services.AddGatewayTelemetry(configuration);
         services.AddProblemDetails();
         return services;
     }
@@ -69,6 +79,15 @@ public static class GatewayServiceCollectionExtensions
                 options.Retry.MaxRetries = 2;
                 options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
             });
+            // Other features register the table client too: the first registration wins.
+            if (!services.Any(descriptor => descriptor.ServiceType == typeof(TableServiceClient)))
+            {
+                clients.AddTableServiceClient(section).ConfigureOptions(options =>
+                {
+                    options.Retry.MaxRetries = 2;
+                    options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+                });
+            }
         });
         return services;
     }
