@@ -86,8 +86,9 @@ public sealed class DeadLetterStore(TableServiceClient tableService)
     {
         try
         {
-            await Table.DeleteEntityAsync(key.PartitionKey, key.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-            return true;
+            // The SDK answers a missing entity with its 404 response rather than an exception.
+            var response = await Table.DeleteEntityAsync(key.PartitionKey, key.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {

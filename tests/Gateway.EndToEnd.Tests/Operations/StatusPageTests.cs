@@ -75,7 +75,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         await fixture.Simulator.Inspector.SetFaultsAsync(FaultSettings.None);
         for (var i = 0; i < 3; i++)
         {
-            await gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "+44770090099{{i}}", "attributes": {"n": {{i}}}}""");
+            await gateway.PostJsonAsync("/api/contacts", $$$"""{"phone_number": "+44770090099{{{i}}}", "attributes": {"n": {{{i}}}}}""");
         }
         await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactsAsync(), c => c.Count(x => x.Attributes.ContainsKey("n")) == 3, "three deliveries");
 
@@ -84,7 +84,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         output.WriteLine(log);
 
         Assert.True(exitCode == 0, $"The browser check failed:\n{log}");
-        Assert.Equal("\x89PNG"u8.ToArray(), File.ReadAllBytes(screenshot)[..4]);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(screenshot)[..4]);
         var contact = await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactAsync("+447700900981"),
             c => c is not null && c.Attributes.ContainsKey("plan"), "the replayed operation delivered");
         Assert.Equal("gold", contact!.Attributes["plan"].GetString());
