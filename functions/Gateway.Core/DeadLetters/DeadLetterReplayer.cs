@@ -1,4 +1,6 @@
+using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Libromi.Gateway.DeadLetters;
@@ -9,7 +11,7 @@ namespace Libromi.Gateway.DeadLetters;
 /// kept, with a line saying when it was replayed. The operation is stored before the dead letter is
 /// removed: a crash in between replays it twice (harmless, Libromi's updates are idempotent), never zero times.
 /// </summary>
-public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQueues queues, TimeProvider timeProvider, ILogger<DeadLetterReplayer> logger)
+public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQueues queues, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider, ILogger<DeadLetterReplayer> logger)
 {
     /// <summary>Who the audit log names: the standalone host and Azure both admit admin routes by one shared key.</summary>
     public const string Actor = "admin key";

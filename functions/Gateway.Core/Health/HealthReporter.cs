@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Http;
@@ -16,7 +17,8 @@ namespace Libromi.Gateway.Health;
 /// rate-limit pause, queue depths, the oldest message's age per lane and the dead-letter count.
 /// </summary>
 public sealed class HealthReporter(
-    OperationQueues queues, QueueInspector inspector, DeadLetterStore deadLetters, ISecretSource secrets, SendingState sendingState, TimeProvider timeProvider)
+    OperationQueues queues, QueueInspector inspector, DeadLetterStore deadLetters, ISecretSource secrets, SendingState sendingState,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(5);
 

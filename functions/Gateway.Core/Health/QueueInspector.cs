@@ -5,6 +5,7 @@ using Libromi.Gateway.Queueing;
 namespace Libromi.Gateway.Health;
 
 /// <summary>Reads each queue's approximate depth and the age of its oldest visible message (peeking, never receiving).</summary>
+/// <remarks>Ages compare storage's own <c>InsertedOn</c> with real time, so this takes the default clock, not <see cref="Processing.GatewayClock"/>.</remarks>
 public sealed class QueueInspector(OperationQueues queues, TimeProvider timeProvider)
 {
     public async Task<IReadOnlyList<LaneSample>> SampleAsync(CancellationToken cancellationToken = default)

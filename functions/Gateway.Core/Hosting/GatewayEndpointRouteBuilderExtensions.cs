@@ -17,6 +17,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         var api = endpoints.MapGroup("/api");
         api.MapPost("/contacts", CanonicalOperationsApi.AcceptContactAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/staff-assignments", CanonicalOperationsApi.AcceptStaffAssignmentAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
+        api.MapPost("/hooks/{integration}", Ingest.Hooks.WebhooksApi.AcceptAsync);
         api.MapGet("/health", HealthReporter.HandleAsync);
         api.MapGet("/health/live", HealthReporter.HandleLive);
         api.MapGet("/health/ready", HealthReporter.HandleReadyAsync);

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.DeadLetters;
@@ -29,6 +28,7 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(GatewayClock.Key, TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
             .Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 4 * 1024 * 1024, "Gateway:MaxRequestBodyBytes must be between 1 KB and 4 MB.")
             .ValidateOnStart();
@@ -38,9 +38,10 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayStorage(configuration);
         services.AddLibromiClient(configuration);
         services.AddGatewaySecrets(configuration);
+        services.AddGatewayHooks(configuration);
 
         services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
-            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
         services.TryAddSingleton<SendingState>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();
@@ -48,6 +49,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
         services.TryAddSingleton<QueueInspector>();
+        services.AddGatewayTables(configuration);
         services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<DeadLetterReplayer>();
         services.TryAddSingleton<StatusReporter>();
@@ -79,15 +81,6 @@ public static class GatewayServiceCollectionExtensions
                 options.Retry.MaxRetries = 2;
                 options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
             });
-            // Other features register the table client too: the first registration wins.
-            if (!services.Any(descriptor => descriptor.ServiceType == typeof(TableServiceClient)))
-            {
-                clients.AddTableServiceClient(section).ConfigureOptions(options =>
-                {
-                    options.Retry.MaxRetries = 2;
-                    options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-                });
-            }
         });
         return services;
     }

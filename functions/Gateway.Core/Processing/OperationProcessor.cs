@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Libromi.Gateway.DeadLetters;
+using Microsoft.Extensions.DependencyInjection;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
@@ -21,7 +22,7 @@ public sealed partial class OperationProcessor(
     DeadLetterStore deadLetters,
     GatewayTelemetry telemetry,
     IOptions<ProcessingOptions> options,
-    TimeProvider timeProvider,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     ILogger<OperationProcessor> logger)
 {
     public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)

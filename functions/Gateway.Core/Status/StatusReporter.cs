@@ -7,6 +7,7 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Status;
@@ -18,7 +19,7 @@ namespace Libromi.Gateway.Status;
 /// </summary>
 public sealed class StatusReporter(
     QueueInspector inspector, DeadLetterStore deadLetters, SendingState sendingState, ThroughputWindow window,
-    IOptions<LibromiClientOptions> libromi, TimeProvider timeProvider)
+    IOptions<LibromiClientOptions> libromi, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     public const int ChartMinutes = 30;
 

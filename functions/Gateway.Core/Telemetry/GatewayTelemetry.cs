@@ -33,7 +33,8 @@ public sealed class GatewayTelemetry : IDisposable
     private readonly ThroughputWindow _window;
     private volatile StorageSample _sample = StorageSample.None;
 
-    public GatewayTelemetry(IMeterFactory meterFactory, SendingState sendingState, ThroughputWindow window, Microsoft.Extensions.Options.IOptions<Libromi.LibromiClientOptions> libromi, TimeProvider timeProvider)
+    public GatewayTelemetry(IMeterFactory meterFactory, SendingState sendingState, ThroughputWindow window, Microsoft.Extensions.Options.IOptions<Libromi.LibromiClientOptions> libromi,
+        [Microsoft.Extensions.DependencyInjection.FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
     {
         _window = window;
         _meter = meterFactory.Create(Name);

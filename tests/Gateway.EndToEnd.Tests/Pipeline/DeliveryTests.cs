@@ -110,6 +110,6 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
         Assert.Equal(0, envelope.Attempt);
     }
 
-    private Task<IReadOnlyList<Libromi.Simulator.Inspection.RecordedRequest>> WaitForRequestsAsync(int count) =>
+    private Task<IReadOnlyList<global::Libromi.Simulator.Inspection.RecordedRequest>> WaitForRequestsAsync(int count) =>
         Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetRequestsAsync(), r => r.Count >= count, $"{count} request(s) at the simulator");
 }
