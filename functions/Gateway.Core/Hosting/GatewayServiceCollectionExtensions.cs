@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
@@ -8,6 +9,8 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Secrets;
+using Libromi.Gateway.Status;
+using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +45,13 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationQueues>();
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
+        services.TryAddSingleton<QueueInspector>();
+        services.AddGatewayTables(configuration);
+        services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<DeadLetterReplayer>();
+        services.TryAddSingleton<StatusReporter>();
+        services.AddHostedService<DeadLetterTableInitializer>();
+        services.AddGatewayTelemetry(configuration);
         services.AddProblemDetails();
         return services;
     }

@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using Libromi.Gateway.DeadLetters;
 using Microsoft.Extensions.DependencyInjection;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,27 +19,50 @@ public sealed partial class OperationProcessor(
     DeliveryGate gate,
     SendingState sendingState,
     OperationQueues queues,
+    DeadLetterStore deadLetters,
+    GatewayTelemetry telemetry,
     IOptions<ProcessingOptions> options,
     [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     ILogger<OperationProcessor> logger)
 {
     public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)
     {
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("process operation", ActivityKind.Consumer);
+        var result = await ProcessCoreAsync(messageText, activity, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("gateway.outcome", result.ToString());
+        if (result == ProcessingResult.DeadLettered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "dead-lettered");
+        }
+        return result;
+    }
+
+    private async Task<ProcessingResult> ProcessCoreAsync(string messageText, Activity? activity, CancellationToken cancellationToken)
+    {
         PhoneNumber? phone = null;
         if (!EnvelopeSerializer.TryDeserialize(messageText, out var envelope, out var error)
             || !PhoneNumber.TryParse(envelope.PhoneNumber, null, out phone, out error))
         {
-            await queues.DeadLetterAsync(new DeadLetterRecord
+            var now = timeProvider.GetUtcNow();
+            await deadLetters.AddAsync(new DeadLetterRecord
             {
                 Envelope = envelope,
                 RawMessage = envelope is null ? messageText : null,
                 ReasonClass = DeadLetterReasons.Unreadable,
                 Reason = error ?? "unreadable",
-                DeadLetteredAt = timeProvider.GetUtcNow(),
+                DeadLetteredAt = now,
             }, cancellationToken).ConfigureAwait(false);
+            telemetry.DeadLettered(DeadLetterReasons.Unreadable, envelope?.Lane, now);
             LogUnreadable(logger, error ?? "unreadable");
             return ProcessingResult.DeadLettered;
         }
+
+        // The correlation id set at ingest follows the operation into this activity and, as baggage, into the call to Libromi.
+        activity?.SetTag(GatewayTelemetry.OperationTag, envelope.OperationId);
+        activity?.SetTag(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
+        activity?.SetTag("gateway.lane", GatewayTelemetry.LaneName(envelope.Lane));
+        activity?.SetTag("gateway.attempt", envelope.Attempt);
+        activity?.AddBaggage(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
 
         for (var index = 0; index < envelope.Steps.Count; index++)
         {
@@ -46,6 +72,7 @@ public sealed partial class OperationProcessor(
                 await RequeueAsync(remaining, wait, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
             }
+            telemetry.PermitUsed(timeProvider.GetUtcNow());
 
             var outcome = await libromi.ExecuteAsync(phone.Value, envelope.Steps[index], cancellationToken).ConfigureAwait(false);
             var result = await ApplyAsync(remaining, outcome, cancellationToken).ConfigureAwait(false);
@@ -55,6 +82,7 @@ public sealed partial class OperationProcessor(
             }
         }
 
+        telemetry.Delivered(envelope, timeProvider.GetUtcNow());
         LogDelivered(logger, envelope.OperationId, envelope.Steps.Count, envelope.Source);
         return ProcessingResult.Delivered;
     }
@@ -75,6 +103,7 @@ public sealed partial class OperationProcessor(
                 var pause = limited.RetryAfter ?? Backoff.Exponential(settings.RateLimitedFallbackPause, sendingState.ConsecutiveRateLimits, settings.BackoffMax);
                 sendingState.PauseUntil(now + pause);
                 sendingState.ReleaseProbe();
+                telemetry.RateLimited();
                 LogRateLimited(logger, remaining.OperationId, pause.TotalSeconds, limited.RetryAfter is not null);
                 await RequeueAsync(remaining, pause, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
@@ -97,6 +126,7 @@ public sealed partial class OperationProcessor(
                 var delay = Backoff.ExponentialWithJitter(settings.BackoffBase, failed.Attempt - 1, settings.BackoffMax);
                 LogTransient(logger, remaining.OperationId, failed.Attempt, delay.TotalSeconds, transient.Reason);
                 await RequeueAsync(failed, delay, cancellationToken).ConfigureAwait(false);
+                telemetry.Retried(remaining.Lane);
                 return ProcessingResult.Retried;
 
             case LibromiOutcome.Rejected rejected:
@@ -124,7 +154,8 @@ public sealed partial class OperationProcessor(
 
     private async Task DeadLetterAsync(OperationEnvelope envelope, string reasonClass, string reason, LibromiOutcome outcome, CancellationToken cancellationToken)
     {
-        await queues.DeadLetterAsync(new DeadLetterRecord
+        var now = timeProvider.GetUtcNow();
+        await deadLetters.AddAsync(new DeadLetterRecord
         {
             Envelope = envelope,
             ReasonClass = reasonClass,
@@ -132,8 +163,9 @@ public sealed partial class OperationProcessor(
             StatusCode = outcome.StatusCode,
             LibromiAnswer = outcome.ResponseBody,
             FieldErrors = (outcome as LibromiOutcome.Rejected)?.FieldErrors,
-            DeadLetteredAt = timeProvider.GetUtcNow(),
+            DeadLetteredAt = now,
         }, cancellationToken).ConfigureAwait(false);
+        telemetry.DeadLettered(reasonClass, envelope.Lane, now);
         LogDeadLettered(logger, envelope.OperationId, reasonClass, reason);
     }
 

@@ -15,13 +15,13 @@ public sealed class OperationQueues(QueueServiceClient queueService)
 
     public QueueClient Realtime { get; } = queueService.GetQueueClient(QueueNames.Realtime);
     public QueueClient Bulk { get; } = queueService.GetQueueClient(QueueNames.Bulk);
-    public QueueClient DeadLetter { get; } = queueService.GetQueueClient(QueueNames.DeadLetter);
 
     public QueueClient For(Lane lane) => lane == Lane.Bulk ? Bulk : Realtime;
 
     public QueueClient Poison(QueueClient queue) => queueService.GetQueueClient(QueueNames.PoisonOf(queue.Name));
 
-    public IEnumerable<QueueClient> All => [Realtime, Bulk, DeadLetter, Poison(Realtime), Poison(Bulk)];
+    /// <summary>The lanes and their poison queues. Dead letters live in a table (<c>DeadLetters.DeadLetterStore</c>).</summary>
+    public IEnumerable<QueueClient> All => [Realtime, Bulk, Poison(Realtime), Poison(Bulk)];
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
@@ -34,9 +34,6 @@ public sealed class OperationQueues(QueueServiceClient queueService)
     /// <summary>Stores <paramref name="envelope"/> in its lane; returns only once storage has acknowledged it.</summary>
     public Task EnqueueAsync(OperationEnvelope envelope, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
         SendAsync(For(envelope.Lane), EnvelopeSerializer.Serialize(envelope), visibilityDelay, cancellationToken);
-
-    public Task DeadLetterAsync(DeadLetterRecord record, CancellationToken cancellationToken = default) =>
-        SendAsync(DeadLetter, System.Text.Json.JsonSerializer.Serialize(record, GatewayJsonContext.Default.DeadLetterRecord), null, cancellationToken);
 
     private static async Task SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {

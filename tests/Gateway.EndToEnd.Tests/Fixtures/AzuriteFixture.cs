@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.EndToEnd.Fixtures;
@@ -110,7 +112,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public QueueServiceClient CreateQueueServiceClient() =>
         new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
-    /// <summary>Empties every gateway queue, so tests sharing one Azurite do not see each other's messages.</summary>
+    /// <summary>Empties every gateway queue and the dead-letter table, so tests sharing one Azurite do not see each other's messages.</summary>
     public async Task ClearQueuesAsync()
     {
         var queues = new OperationQueues(CreateQueueServiceClient());
@@ -118,6 +120,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
         foreach (var queue in queues.All)
         {
             await queue.ClearMessagesAsync();
+        }
+        var deadLetters = new TableServiceClient(ConnectionString).GetTableClient(DeadLetterStore.TableName);
+        await deadLetters.CreateIfNotExistsAsync();
+        await foreach (var entity in deadLetters.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+        {
+            await deadLetters.DeleteEntityAsync(entity.PartitionKey, entity.RowKey);
         }
     }
 
