@@ -46,7 +46,6 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
         services.TryAddSingleton<QueueInspector>();
-        services.AddGatewayTables(configuration);
         services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<DeadLetterReplayer>();
         services.TryAddSingleton<StatusReporter>();
