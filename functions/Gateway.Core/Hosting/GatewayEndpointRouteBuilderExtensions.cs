@@ -1,4 +1,5 @@
 using Libromi.Gateway.Health;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
 using Microsoft.AspNetCore.Builder;
@@ -15,6 +16,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         var api = endpoints.MapGroup("/api");
         api.MapPost("/contacts", CanonicalOperationsApi.AcceptContactAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/staff-assignments", CanonicalOperationsApi.AcceptStaffAssignmentAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
+        api.MapImportsApi();
         api.MapGet("/health", HealthReporter.HandleAsync);
         return api;
     }

@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Health;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Processing;
@@ -34,6 +35,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayStorage(configuration);
         services.AddLibromiClient(configuration);
         services.AddGatewaySecrets(configuration);
+        services.AddGatewayImports(configuration);
 
         services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
             provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
