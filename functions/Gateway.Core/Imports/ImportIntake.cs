@@ -81,6 +81,12 @@ public sealed partial class ImportIntake(
             LogFileRefused(logger, importId, exception.Code);
             return new ImportIntakeResult.FileRefused(exception);
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // The upload itself broke (the server's body limit, a malformed chunk): not storage's fault.
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            throw;
+        }
         catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
         {
             await DiscardAsync(writer, importId).ConfigureAwait(false);

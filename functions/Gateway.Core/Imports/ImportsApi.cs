@@ -51,6 +51,10 @@ public static class ImportsApi
         {
             return FileTooLarge(limit);
         }
+        catch (BadHttpRequestException exception)
+        {
+            return Problems.Problem(exception.StatusCode, "bad-request", "Bad request", "The upload could not be read completely; nothing was imported.");
+        }
 
         return result switch
         {
