@@ -14,11 +14,11 @@ public sealed class OperationQueueFunctions(OperationProcessor processor)
 {
     [Function("ProcessRealtime")]
     public Task ProcessRealtimeAsync(
-        [QueueTrigger(QueueNames.Realtime, Connection = GatewayServiceCollectionExtensions.StorageConnectionName)] string message, CancellationToken cancellationToken) =>
+        [QueueTrigger(QueueNames.Realtime, Connection = StorageServiceCollectionExtensions.StorageConnectionName)] string message, CancellationToken cancellationToken) =>
         processor.ProcessAsync(message, cancellationToken);
 
     [Function("ProcessBulk")]
     public Task ProcessBulkAsync(
-        [QueueTrigger(QueueNames.Bulk, Connection = GatewayServiceCollectionExtensions.StorageConnectionName)] string message, CancellationToken cancellationToken) =>
+        [QueueTrigger(QueueNames.Bulk, Connection = StorageServiceCollectionExtensions.StorageConnectionName)] string message, CancellationToken cancellationToken) =>
         processor.ProcessAsync(message, cancellationToken);
 }

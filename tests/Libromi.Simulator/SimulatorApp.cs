@@ -36,7 +36,7 @@ public static class SimulatorApp
         var options = SimulatorOptions.Load(builder.Configuration);
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton(timeProvider ?? TimeProvider.System);
+        services.AddSingleton(new SimulatorClock(timeProvider ?? TimeProvider.System));
         services.AddSingleton<TokenRegistry>();
         services.AddSingleton<RateWindows>();
         services.AddSingleton(new FaultInjector(options.Faults));

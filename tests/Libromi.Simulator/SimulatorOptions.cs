@@ -41,7 +41,8 @@ public sealed class SimulatorOptions
     public Dictionary<string, AttributeType> AttributeTypes { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Faults active from start-up; replaced at run time through <c>PUT /_simulator/faults</c>.</summary>
-    public FaultSettings Faults { get; set; } = FaultSettings.None;
+    /// <remarks>A fresh instance on purpose: the configuration binder binds into the existing value, which must never be the shared <see cref="FaultSettings.None"/>.</remarks>
+    public FaultSettings Faults { get; set; } = new();
 
     /// <summary>Tokens accepted when none are configured, so a bare <c>dotnet run</c> is usable.</summary>
     public const string DevelopmentAdminToken = "sim-admin-token";
@@ -61,7 +62,6 @@ public sealed class SimulatorOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new SimulatorOptions();
         configuration.GetSection(SectionName).Bind(options);
-        options.Faults = configuration.GetSection($"{SectionName}:Faults").Get<FaultSettings>() ?? FaultSettings.None;
 
         if (options.AdminTokens.Count == 0 && options.ReadOnlyTokens.Count == 0)
         {

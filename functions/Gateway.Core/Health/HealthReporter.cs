@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Serialization;
+using Libromi.Gateway.DeadLetters;
+using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
@@ -7,22 +10,33 @@ using Microsoft.AspNetCore.Http;
 
 namespace Libromi.Gateway.Health;
 
-/// <summary><c>GET /api/health</c>: storage, secret source, circuit state, rate-limit pause and queue depths.</summary>
-public sealed class HealthReporter(OperationQueues queues, ISecretSource secrets, SendingState sendingState, TimeProvider timeProvider)
+/// <summary>
+/// <c>GET /api/health/live</c> (the process answers; no dependency is touched, so a storage outage never
+/// gets the process restarted), <c>GET /api/health/ready</c> (storage reachable: queues and the dead-letter
+/// table; 503 otherwise) and <c>GET /api/health</c>, the full report: storage, secret source, circuit,
+/// rate-limit pause, queue depths, the oldest message's age per lane and the dead-letter count.
+/// </summary>
+public sealed class HealthReporter(
+    OperationQueues queues, QueueInspector inspector, DeadLetterStore deadLetters, ISecretSource secrets, SendingState sendingState,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
+    private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(5);
+
     public async Task<HealthReport> ReportAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyDictionary<string, int>? depths = null;
+        IReadOnlyList<LaneSample>? lanes = null;
+        int? deadLetterCount = null;
         string? storageError = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            depths = await queues.GetDepthsAsync(timeout.Token).ConfigureAwait(false);
+            timeout.CancelAfter(StorageTimeout);
+            lanes = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
+            deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
         {
-            storageError = $"Queue storage is unreachable ({exception.GetType().Name}).";
+            storageError = $"Storage is unreachable ({exception.GetType().Name}).";
         }
 
         var circuit = sendingState.Circuit;
@@ -34,7 +48,27 @@ public sealed class HealthReporter(OperationQueues queues, ISecretSource secrets
             secrets.Kind,
             new CircuitHealth(circuit.IsOpen ? "open" : "closed", circuit.Reason, circuit.OpenedAt),
             pausedUntil,
-            depths);
+            lanes?.ToDictionary(lane => lane.Queue, lane => lane.Depth),
+            lanes?.Where(lane => lane.Queue is QueueNames.Realtime or QueueNames.Bulk)
+                .ToDictionary(lane => lane.Queue == QueueNames.Bulk ? "bulk" : "realtime", lane => new LaneHealth(lane.Depth, lane.OldestAge?.TotalSeconds)),
+            deadLetterCount);
+    }
+
+    /// <summary>Storage answers within the timeout: the instance can take traffic.</summary>
+    public async Task<string?> CheckReadinessAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StorageTimeout);
+            await queues.Realtime.GetPropertiesAsync(timeout.Token).ConfigureAwait(false);
+            await deadLetters.PingAsync(timeout.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        {
+            return $"Storage is unreachable ({exception.GetType().Name}).";
+        }
     }
 
     public static async Task<IResult> HandleAsync(HealthReporter reporter, CancellationToken cancellationToken)
@@ -42,7 +76,19 @@ public sealed class HealthReporter(OperationQueues queues, ISecretSource secrets
         var report = await reporter.ReportAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(report, statusCode: report.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
+
+    public static IResult HandleLive() => TypedResults.Json(new ProbeAnswer("live"));
+
+    public static async Task<IResult> HandleReadyAsync(HealthReporter reporter, CancellationToken cancellationToken)
+    {
+        var problem = await reporter.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
+        return problem is null
+            ? TypedResults.Json(new ProbeAnswer("ready"))
+            : Problems.Problem(StatusCodes.Status503ServiceUnavailable, "not-ready", "Not ready", $"{problem} The instance cannot accept operations now.");
+    }
 }
+
+public sealed record ProbeAnswer([property: JsonPropertyName("status")] string Status);
 
 public sealed record HealthReport(
     [property: JsonPropertyName("status")] string Status,
@@ -50,7 +96,13 @@ public sealed record HealthReport(
     [property: JsonPropertyName("secret_source")] string SecretSource,
     [property: JsonPropertyName("circuit")] CircuitHealth Circuit,
     [property: JsonPropertyName("paused_until")] DateTimeOffset? PausedUntil,
-    [property: JsonPropertyName("queues")] IReadOnlyDictionary<string, int>? QueueDepths);
+    [property: JsonPropertyName("queues")] IReadOnlyDictionary<string, int>? QueueDepths,
+    [property: JsonPropertyName("lanes")] IReadOnlyDictionary<string, LaneHealth>? Lanes,
+    [property: JsonPropertyName("dead_letters")] int? DeadLetters);
+
+public sealed record LaneHealth(
+    [property: JsonPropertyName("depth")] int Depth,
+    [property: JsonPropertyName("oldest_age_seconds")] double? OldestAgeSeconds);
 
 public sealed record StorageHealth([property: JsonPropertyName("reachable")] bool Reachable, [property: JsonPropertyName("error")] string? Error);
 

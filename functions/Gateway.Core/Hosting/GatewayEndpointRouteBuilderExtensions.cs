@@ -1,7 +1,9 @@
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
+using Libromi.Gateway.Status;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,8 +18,22 @@ public static class GatewayEndpointRouteBuilderExtensions
         var api = endpoints.MapGroup("/api");
         api.MapPost("/contacts", CanonicalOperationsApi.AcceptContactAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/staff-assignments", CanonicalOperationsApi.AcceptStaffAssignmentAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
+        api.MapPost("/hooks/{integration}", Ingest.Hooks.WebhooksApi.AcceptAsync);
         api.MapImportsApi();
         api.MapGet("/health", HealthReporter.HandleAsync);
+        api.MapGet("/health/live", HealthReporter.HandleLive);
+        api.MapGet("/health/ready", HealthReporter.HandleReadyAsync);
+        api.MapGet("/status", StatusReporter.HandleAsync);
+
+        var admin = new GatewayKeyFilter(GatewayKeyRole.Admin);
+        api.MapGet("/dead-letters", DeadLettersApi.ListAsync).AddEndpointFilter(admin);
+        api.MapPost("/dead-letters/replay", DeadLettersApi.ReplayManyAsync).AddEndpointFilter(admin);
+        api.MapPost("/dead-letters/{id}/replay", DeadLettersApi.ReplayOneAsync).AddEndpointFilter(admin);
+        api.MapDelete("/dead-letters/{id}", DeadLettersApi.DeleteAsync).AddEndpointFilter(admin);
+
+        // The status page is public like /api/health; dead letters on it need the admin key.
+        endpoints.MapGet("/status", StatusPage.Handle);
+        endpoints.MapGet("/", () => TypedResults.Redirect("/status"));
         return api;
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest;
@@ -9,6 +10,8 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Secrets;
+using Libromi.Gateway.Status;
+using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,13 +22,11 @@ namespace Libromi.Gateway.Hosting;
 
 public static class GatewayServiceCollectionExtensions
 {
-    /// <summary>The storage connection both hosts and the Functions triggers share (DESIGN.md).</summary>
-    public const string StorageConnectionName = "AzureWebJobsStorage";
-
     /// <summary>Everything the gateway does, for both hosts. Hosts add only their triggers or listeners.</summary>
     public static IServiceCollection AddGateway(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(GatewayClock.Key, TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
             .Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 4 * 1024 * 1024, "Gateway:MaxRequestBodyBytes must be between 1 KB and 4 MB.")
             .ValidateOnStart();
@@ -35,43 +36,25 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayStorage(configuration);
         services.AddLibromiClient(configuration);
         services.AddGatewaySecrets(configuration);
+        services.AddGatewayHooks(configuration);
         services.AddGatewayImports(configuration);
 
         services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
-            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
         services.TryAddSingleton<SendingState>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();
         services.TryAddSingleton<OperationQueues>();
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
+        services.TryAddSingleton<QueueInspector>();
+        services.AddGatewayTables(configuration);
+        services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<DeadLetterReplayer>();
+        services.TryAddSingleton<StatusReporter>();
+        services.AddHostedService<DeadLetterTableInitializer>();
+        services.AddGatewayTelemetry(configuration);
         services.AddProblemDetails();
-        return services;
-    }
-
-    /// <summary>
-    /// Queue (and later table) clients from the <c>AzureWebJobsStorage</c> section: a connection string, or
-    /// identity-based <c>__queueServiceUri</c> with <c>__credential</c>/<c>__clientId</c>, as the triggers read it.
-    /// </summary>
-    public static IServiceCollection AddGatewayStorage(this IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection(StorageConnectionName);
-        if (section.Value is null && !section.GetChildren().Any())
-        {
-            throw new InvalidOperationException(
-                $"No storage is configured: set {StorageConnectionName} to a connection string (UseDevelopmentStorage=true for Azurite) or to identity-based settings ({StorageConnectionName}__queueServiceUri).");
-        }
-        services.AddAzureClients(clients =>
-        {
-            clients.AddQueueServiceClient(section).ConfigureOptions(options =>
-            {
-                // The Functions queue extension decodes Base64 by default: both hosts write Base64.
-                options.MessageEncoding = QueueMessageEncoding.Base64;
-                // Ingest must answer 503 quickly when storage is down rather than hold the sender.
-                options.Retry.MaxRetries = 2;
-                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-            });
-        });
         return services;
     }
 }

@@ -1,6 +1,4 @@
-using Azure.Data.Tables;
 using Libromi.Gateway.Processing;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,12 +11,7 @@ public static class ImportServiceCollectionExtensions
     public static IServiceCollection AddGatewayImports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-
-        // The same AzureWebJobsStorage section as the queues. Idempotent: another feature may register the table client too.
-        if (!services.Any(d => d.ServiceType == typeof(IAzureClientFactory<TableServiceClient>)))
-        {
-            services.AddAzureClients(clients => clients.AddTableServiceClient(configuration.GetSection(Hosting.GatewayServiceCollectionExtensions.StorageConnectionName)));
-        }
+        // The TableServiceClient comes from AddGatewayStorage (the AzureWebJobsStorage section, as the queues).
 
         services.TryAddSingleton<ImportTable>();
         services.TryAddSingleton<ImportIntake>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Azure;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Libromi.Gateway.Ingest;
@@ -10,7 +11,7 @@ namespace Libromi.Gateway.Ingest;
 /// Turns accepted contact operations into queue messages. Answers only after storage acknowledged every
 /// message; a storage failure surfaces as <see cref="StorageUnavailableException"/> so callers answer 503.
 /// </summary>
-public sealed partial class OperationIngestor(OperationQueues queues, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
+public sealed partial class OperationIngestor(OperationQueues queues, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
 {
     public async Task<string> EnqueueAsync(ContactOperations operations, string source, Lane lane, string? correlationId, CancellationToken cancellationToken)
     {
@@ -27,6 +28,10 @@ public sealed partial class OperationIngestor(OperationQueues queues, TimeProvid
             CorrelationId = correlationId ?? Activity.Current?.TraceId.ToString() ?? operationId,
         };
 
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("ingest operation");
+        activity?.SetTag(GatewayTelemetry.OperationTag, operationId);
+        activity?.SetTag(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
+        activity?.SetTag("gateway.source", source);
         try
         {
             await queues.EnqueueAsync(envelope, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -36,6 +41,7 @@ public sealed partial class OperationIngestor(OperationQueues queues, TimeProvid
             LogStorageUnavailable(logger, exception.GetType().Name, source);
             throw new StorageUnavailableException(exception);
         }
+        telemetry.Accepted(lane, source);
         LogAccepted(logger, operationId, source, envelope.Steps.Count);
         return operationId;
     }

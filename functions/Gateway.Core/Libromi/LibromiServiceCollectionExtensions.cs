@@ -30,7 +30,10 @@ public static class LibromiServiceCollectionExtensions
                 // The resilience pipeline owns timeouts.
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .RedactLoggedHeaders(["Authorization"]);
+            // The default HttpClient loggers redact the header in the message text but carry the raw header
+            // values in their structured state, which sinks such as Application Insights export: a token
+            // leak (an end-to-end test caught it). LibromiClient logs its own calls without headers instead.
+            .RemoveAllLoggers();
         return services.AddHttpClient<LibromiClient>().AddLibromiResilience();
     }
 

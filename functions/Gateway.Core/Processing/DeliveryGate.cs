@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace Libromi.Gateway.Processing;
 /// Decides whether one call to Libromi may go now: not while paused after a 429, not while the token is
 /// rejected (except one probe), and only with a permit from the account's rate limiter.
 /// </summary>
-public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IOptions<ProcessingOptions> options, TimeProvider timeProvider)
+public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IOptions<ProcessingOptions> options, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     /// <summary>
     /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>. A null result means "go";

@@ -1,5 +1,9 @@
+using System.Diagnostics;
+using Libromi.Gateway.DeadLetters;
+using Microsoft.Extensions.DependencyInjection;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,12 +19,26 @@ public sealed partial class OperationProcessor(
     DeliveryGate gate,
     SendingState sendingState,
     OperationQueues queues,
+    DeadLetterStore deadLetters,
+    GatewayTelemetry telemetry,
     IOptions<ProcessingOptions> options,
-    TimeProvider timeProvider,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     ILogger<OperationProcessor> logger,
     IEnumerable<IOperationObserver> observers)
 {
     public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)
+    {
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("process operation", ActivityKind.Consumer);
+        var result = await ProcessCoreAsync(messageText, activity, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("gateway.outcome", result.ToString());
+        if (result == ProcessingResult.DeadLettered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "dead-lettered");
+        }
+        return result;
+    }
+
+    private async Task<ProcessingResult> ProcessCoreAsync(string messageText, Activity? activity, CancellationToken cancellationToken)
     {
         if (!EnvelopeSerializer.TryDeserialize(messageText, out var envelope, out var error))
         {
@@ -28,7 +46,15 @@ public sealed partial class OperationProcessor(
             return ProcessingResult.DeadLettered;
         }
 
-        // A packed import message holds several contacts, delivered in order; one that has to wait takes the rest with it.
+        // The correlation id set at ingest follows the operation into this activity and, as baggage, into the call to Libromi.
+        activity?.SetTag(GatewayTelemetry.OperationTag, envelope.OperationId);
+        activity?.SetTag(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
+        activity?.SetTag("gateway.lane", GatewayTelemetry.LaneName(envelope.Lane));
+        activity?.SetTag("gateway.attempt", envelope.Attempt);
+        activity?.AddBaggage(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
+
+        // A packed import message (envelope version 2) holds several contacts, delivered in order; one that has to
+        // wait takes the rest with it. A version 1 message is one contact.
         var contacts = envelope.Unpack();
         foreach (var observer in observers)
         {
@@ -66,6 +92,7 @@ public sealed partial class OperationProcessor(
                 await RequeueAsync(remaining, rest, wait, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
             }
+            telemetry.PermitUsed(timeProvider.GetUtcNow());
 
             var outcome = await libromi.ExecuteAsync(phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
             var result = await ApplyAsync(remaining, rest, outcome, cancellationToken).ConfigureAwait(false);
@@ -75,6 +102,7 @@ public sealed partial class OperationProcessor(
             }
         }
 
+        telemetry.Delivered(contact, timeProvider.GetUtcNow());
         LogDelivered(logger, contact.OperationId, contact.Steps.Count, contact.Source);
         foreach (var observer in observers)
         {
@@ -99,6 +127,7 @@ public sealed partial class OperationProcessor(
                 var pause = limited.RetryAfter ?? Backoff.Exponential(settings.RateLimitedFallbackPause, sendingState.ConsecutiveRateLimits, settings.BackoffMax);
                 sendingState.PauseUntil(now + pause);
                 sendingState.ReleaseProbe();
+                telemetry.RateLimited();
                 LogRateLimited(logger, remaining.OperationId, pause.TotalSeconds, limited.RetryAfter is not null);
                 await RequeueAsync(remaining, rest, pause, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
@@ -121,6 +150,7 @@ public sealed partial class OperationProcessor(
                 var delay = Backoff.ExponentialWithJitter(settings.BackoffBase, failed.Attempt - 1, settings.BackoffMax);
                 LogTransient(logger, remaining.OperationId, failed.Attempt, delay.TotalSeconds, transient.Reason);
                 await RequeueAsync(failed, rest, delay, cancellationToken).ConfigureAwait(false);
+                telemetry.Retried(remaining.Lane);
                 return ProcessingResult.Retried;
 
             case LibromiOutcome.Rejected rejected:
@@ -149,15 +179,17 @@ public sealed partial class OperationProcessor(
 
     private async Task DeadLetterUnreadableAsync(OperationEnvelope? contact, string? rawMessage, string? error, CancellationToken cancellationToken)
     {
+        var now = timeProvider.GetUtcNow();
         var record = new DeadLetterRecord
         {
             Envelope = contact,
             RawMessage = contact is null ? rawMessage : null,
             ReasonClass = DeadLetterReasons.Unreadable,
             Reason = error ?? "unreadable",
-            DeadLetteredAt = timeProvider.GetUtcNow(),
+            DeadLetteredAt = now,
         };
-        await queues.DeadLetterAsync(record, cancellationToken).ConfigureAwait(false);
+        await deadLetters.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        telemetry.DeadLettered(DeadLetterReasons.Unreadable, contact?.Lane, now);
         LogUnreadable(logger, error ?? "unreadable");
         if (contact is not null)
         {
@@ -175,6 +207,7 @@ public sealed partial class OperationProcessor(
 
     private async Task DeadLetterAsync(OperationEnvelope envelope, string reasonClass, string reason, LibromiOutcome outcome, CancellationToken cancellationToken)
     {
+        var now = timeProvider.GetUtcNow();
         var record = new DeadLetterRecord
         {
             Envelope = envelope,
@@ -183,9 +216,10 @@ public sealed partial class OperationProcessor(
             StatusCode = outcome.StatusCode,
             LibromiAnswer = outcome.ResponseBody,
             FieldErrors = (outcome as LibromiOutcome.Rejected)?.FieldErrors,
-            DeadLetteredAt = timeProvider.GetUtcNow(),
+            DeadLetteredAt = now,
         };
-        await queues.DeadLetterAsync(record, cancellationToken).ConfigureAwait(false);
+        await deadLetters.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        telemetry.DeadLettered(reasonClass, envelope.Lane, now);
         LogDeadLettered(logger, envelope.OperationId, reasonClass, reason);
         await NotifyDeadLetteredAsync(envelope, record, cancellationToken).ConfigureAwait(false);
     }

@@ -1,10 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
 namespace Libromi.Gateway.Processing;
 
 /// <summary>
 /// Whether the gateway may send to Libromi right now: a pause after a 429, and a circuit that opens when the
 /// token is rejected. In-process; the fleet-wide state replaces it behind the same members.
 /// </summary>
-public sealed class SendingState(TimeProvider timeProvider)
+public sealed class SendingState([FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     private readonly Lock _gate = new();
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Libromi.Gateway.Queueing;
 
 /// <summary>
-/// What the dead-letter queue holds: the operation as it last stood, why it failed and what Libromi said,
+/// What the dead-letter table holds (<c>DeadLetters.DeadLetterStore</c>): the operation as it last stood, why it failed and what Libromi said,
 /// so an operator can understand it and replay it.
 /// </summary>
 public sealed record DeadLetterRecord

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 
@@ -14,13 +15,13 @@ public sealed class OperationQueues(QueueServiceClient queueService)
 
     public QueueClient Realtime { get; } = queueService.GetQueueClient(QueueNames.Realtime);
     public QueueClient Bulk { get; } = queueService.GetQueueClient(QueueNames.Bulk);
-    public QueueClient DeadLetter { get; } = queueService.GetQueueClient(QueueNames.DeadLetter);
 
     public QueueClient For(Lane lane) => lane == Lane.Bulk ? Bulk : Realtime;
 
     public QueueClient Poison(QueueClient queue) => queueService.GetQueueClient(QueueNames.PoisonOf(queue.Name));
 
-    public IEnumerable<QueueClient> All => [Realtime, Bulk, DeadLetter, Poison(Realtime), Poison(Bulk)];
+    /// <summary>The lanes and their poison queues. Dead letters live in a table (<c>DeadLetters.DeadLetterStore</c>).</summary>
+    public IEnumerable<QueueClient> All => [Realtime, Bulk, Poison(Realtime), Poison(Bulk)];
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
     {
@@ -34,14 +35,28 @@ public sealed class OperationQueues(QueueServiceClient queueService)
     public Task EnqueueAsync(OperationEnvelope envelope, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
         SendAsync(For(envelope.Lane), EnvelopeSerializer.Serialize(envelope), visibilityDelay, cancellationToken);
 
-    public Task DeadLetterAsync(DeadLetterRecord record, CancellationToken cancellationToken = default) =>
-        SendAsync(DeadLetter, System.Text.Json.JsonSerializer.Serialize(record, GatewayJsonContext.Default.DeadLetterRecord), null, cancellationToken);
-
     private static async Task SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
         // Azure Storage caps visibility at 7 days.
         var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
-        await queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken).ConfigureAwait(false);
+        await WithQueueAsync(queue, () => queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/>, creating the queue once if it does not exist: the deployment creates
+    /// the queues, but a queue deleted by hand (or a fresh local emulator) must not turn every request into a 503.
+    /// </summary>
+    public static async Task<T> WithQueueAsync<T>(QueueClient queue, Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (exception.ErrorCode == QueueErrorCode.QueueNotFound)
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await operation().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Approximate depth of each lane, for health and ETA.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Ingest;
@@ -18,7 +19,7 @@ public sealed partial class QueueListener(
     OperationProcessor processor,
     SendingState sendingState,
     IOptions<QueueListenerOptions> options,
-    TimeProvider timeProvider,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     ILogger<QueueListener> logger) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(50);
@@ -99,7 +100,9 @@ public sealed partial class QueueListener(
 
     private static async Task<IReadOnlyList<(QueueClient Queue, QueueMessage Message)>> ReceiveAsync(QueueClient queue, QueueListenerOptions settings, CancellationToken cancellationToken)
     {
-        QueueMessage[] messages = await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, cancellationToken).ConfigureAwait(false);
+        QueueMessage[] messages = await OperationQueues.WithQueueAsync(queue,
+            async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, cancellationToken).ConfigureAwait(false)).Value,
+            cancellationToken).ConfigureAwait(false);
         return [.. messages.Select(message => (queue, message))];
     }
 

@@ -5,7 +5,6 @@ public static class QueueNames
 {
     public const string Realtime = "operations-realtime";
     public const string Bulk = "operations-bulk";
-    public const string DeadLetter = "operations-deadletter";
 
     /// <summary>The Functions host's backstop for messages that crashed the worker <c>maxDequeueCount</c> times.</summary>
     public static string PoisonOf(string queueName) => queueName + "-poison";

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.EndToEnd.Fixtures;
@@ -80,13 +82,28 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills Azurite, as a storage outage would look to the gateway.</summary>
+    /// <summary>
+    /// Stops Azurite, as a storage outage looks to the gateway. It is asked to stop (SIGTERM) so it saves what
+    /// it acknowledged, as real storage never loses an acknowledged write; killed only if it does not stop.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false } process)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            using (var terminate = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
         _process?.Dispose();
         _process = null;
@@ -95,7 +112,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public QueueServiceClient CreateQueueServiceClient() =>
         new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
-    /// <summary>Empties every gateway queue, so tests sharing one Azurite do not see each other's messages.</summary>
+    /// <summary>Empties every gateway queue and the dead-letter table, so tests sharing one Azurite do not see each other's messages.</summary>
     public async Task ClearQueuesAsync()
     {
         var queues = new OperationQueues(CreateQueueServiceClient());
@@ -103,6 +120,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
         foreach (var queue in queues.All)
         {
             await queue.ClearMessagesAsync();
+        }
+        var deadLetters = new TableServiceClient(ConnectionString).GetTableClient(DeadLetterStore.TableName);
+        await deadLetters.CreateIfNotExistsAsync();
+        await foreach (var entity in deadLetters.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+        {
+            await deadLetters.DeleteEntityAsync(entity.PartitionKey, entity.RowKey);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Standalone;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,7 @@ public sealed class GatewayHost : IAsyncDisposable
         Client.DefaultRequestHeaders.Add("x-functions-key", ApiKey);
         Logs = app.Services.GetRequiredService<FakeLogCollector>();
         Queues = app.Services.GetRequiredService<OperationQueues>();
+        DeadLetters = app.Services.GetRequiredService<DeadLetterStore>();
     }
 
     public WebApplication App { get; }
@@ -37,6 +39,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public FakeLogCollector Logs { get; }
     public OperationQueues Queues { get; }
+    public DeadLetterStore DeadLetters { get; }
 
     /// <summary>Settings every test host starts from: fast retries and polling, so tests take seconds.</summary>
     public static Dictionary<string, string?> DefaultSettings(AzuriteFixture azurite, SimulatorFixture simulator) => new()
@@ -58,6 +61,9 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Queues:MaxPollingInterval"] = "00:00:00.200",
         ["Queues:VisibilityTimeout"] = "00:00:00",
         ["Logging:LogLevel:Default"] = "Trace",
+        // appsettings.json quiets these; the tests want them, to prove the token never reaches a log.
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
+        ["Logging:LogLevel:Azure.Core"] = "Trace",
     };
 
     public static async Task<GatewayHost> StartAsync(
@@ -79,7 +85,7 @@ public sealed class GatewayHost : IAsyncDisposable
             configureServices?.Invoke(services);
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayHost(app, new Uri(address));
     }
 
@@ -91,11 +97,11 @@ public sealed class GatewayHost : IAsyncDisposable
         return Client.PostAsync(path, content);
     }
 
-    /// <summary>Every message text in the dead-letter queue (peeked, left in place).</summary>
+    /// <summary>Every dead-letter record's JSON (newest first, left in place), with the fields the processor writes.</summary>
     public async Task<IReadOnlyList<string>> PeekDeadLettersAsync()
     {
-        var messages = await Queues.DeadLetter.PeekMessagesAsync(32);
-        return [.. messages.Value.Select(m => m.Body.ToString())];
+        var (entries, _) = await DeadLetters.ListAsync(new DeadLetterFilter(), DeadLettersApi.MaxPageSize, cursor: null);
+        return [.. entries.Select(e => System.Text.Json.JsonSerializer.Serialize(e.Record, GatewayJsonContext.Default.DeadLetterRecord))];
     }
 
     public async ValueTask DisposeAsync()

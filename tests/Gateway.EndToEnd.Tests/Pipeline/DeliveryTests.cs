@@ -59,6 +59,10 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
     [Fact]
     public async Task Staff_assignment_reaches_Libromi_with_the_email_as_username()
     {
+        // Libromi reassigns the contact's latest conversation: the contact must exist and have chatted.
+        await fixture.Simulator.Inspector.SeedConversationAsync("15551234567");
+        await fixture.Simulator.Inspector.ClearRequestsAsync();
+
         var response = await _gateway.PostJsonAsync("/api/staff-assignments",
             $$"""{"phone_number": "+1 (555) 123-4567", "staff_email": "{{SimulatorFixture.StaffEmail}}"}""");
 
@@ -82,6 +86,8 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
         }
         steps.Add(OperationStep.AssignStaff(SimulatorFixture.StaffEmail));
         var ingestor = _gateway.App.Services.GetRequiredService<OperationIngestor>();
+        await fixture.Simulator.Inspector.SeedConversationAsync("447700900999");
+        await fixture.Simulator.Inspector.ClearRequestsAsync();
 
         await ingestor.EnqueueAsync(new ContactOperations(Libromi.PhoneNumber.Parse("+447700900999"), steps), "test", Lane.Realtime, null, CancellationToken.None);
 
@@ -110,6 +116,6 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
         Assert.Equal(0, envelope.Attempt);
     }
 
-    private Task<IReadOnlyList<Libromi.Simulator.Inspection.RecordedRequest>> WaitForRequestsAsync(int count) =>
+    private Task<IReadOnlyList<global::Libromi.Simulator.Inspection.RecordedRequest>> WaitForRequestsAsync(int count) =>
         Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetRequestsAsync(), r => r.Count >= count, $"{count} request(s) at the simulator");
 }

@@ -57,6 +57,7 @@ public sealed class FailureHandlingTests(PipelineFixture fixture) : IClassFixtur
     public async Task Unknown_staff_member_is_dead_lettered_with_the_reason()
     {
         await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+        await fixture.Simulator.Inspector.SeedConversationAsync("447700900556");
 
         var response = await gateway.PostJsonAsync("/api/staff-assignments", """{"phone_number": "+447700900556", "staff_email": "nobody@company.test"}""");
 
@@ -86,8 +87,9 @@ public sealed class FailureHandlingTests(PipelineFixture fixture) : IClassFixtur
         var health = JsonNode.Parse(await gateway.Client.GetStringAsync("/api/health"))!;
         Assert.Equal("open", health["circuit"]!["state"]!.GetValue<string>());
         Assert.Contains("401", health["circuit"]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Approximate: a probe's requeue may be counted before its original is deleted.
         var queued = (await gateway.Queues.Realtime.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-        Assert.Equal(5, queued);
+        Assert.True(queued >= 5, $"all 5 operations should still be queued, found {queued}");
 
         // Rotate: Libromi accepts a new token, the secret store now holds it.
         const string rotated = "rotated-admin-token";
@@ -133,8 +135,11 @@ public sealed class FailureHandlingTests(PipelineFixture fixture) : IClassFixtur
         await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactAsync("447700900559"), c => c?.Attributes.ContainsKey("city") == true, "the valid contact");
 
         var records = gateway.Logs.GetSnapshot();
-        Assert.Contains(records, r => r.Category?.StartsWith("System.Net.Http", StringComparison.Ordinal) == true);
-        Assert.DoesNotContain(records, r => Contains(r.Message) || Contains(r.Exception?.ToString()) || r.StructuredState?.Any(s => Contains(s.Value)) == true);
+        // The calls to Libromi were logged (at Trace, everything is captured) and still no record holds the token.
+        Assert.Contains(records, r => r.Id.Name == "LibromiAnswered");
+        Assert.Contains(records, r => r.Category?.StartsWith("Azure.Core", StringComparison.Ordinal) == true);
+        var leaked = records.Where(r => Contains(r.Message) || Contains(r.Exception?.ToString()) || r.StructuredState?.Any(s => Contains(s.Value)) == true);
+        Assert.True(!leaked.Any(), "token leaked in: " + string.Join("\n---\n", leaked.Select(r => $"{r.Category}: {r.Message} | {string.Join(";", r.StructuredState ?? [])}")));
         Assert.All(await gateway.PeekDeadLettersAsync(), m => Assert.False(Contains(m)));
 
         static bool Contains(string? text) => text?.Contains(SimulatorFixture.AdminToken, StringComparison.Ordinal) == true;

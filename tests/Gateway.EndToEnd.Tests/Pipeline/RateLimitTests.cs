@@ -76,7 +76,7 @@ public sealed class RateLimitTests : IAsyncLifetime
                 ["Libromi:RequestsPerMinute"] = requestsPerMinute.ToString(),
                 ["Processing:MaxPermitWait"] = "00:00:05",
             },
-            services => services.AddSingleton<TimeProvider>(_clock));
+            services => services.AddKeyedSingleton<TimeProvider>(Processing.GatewayClock.Key, _clock));
 
     private static Task<IReadOnlyList<RecordedRequest>> WaitForDeliveredAsync(SimulatorFixture simulator, int count) =>
         Eventually.WaitForAsync(() => simulator.Inspector.GetRequestsAsync(), r => r.Count(x => x.StatusCode == 200) >= count, $"{count} delivered");

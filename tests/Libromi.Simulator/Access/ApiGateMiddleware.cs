@@ -18,7 +18,7 @@ public sealed class ApiGateMiddleware(
     TokenRegistry tokens,
     RateWindows windows,
     FaultInjector faults,
-    TimeProvider timeProvider,
+    SimulatorClock clock,
     ILogger<ApiGateMiddleware> logger)
 {
     private const string NginxBadGateway =
@@ -31,7 +31,7 @@ public sealed class ApiGateMiddleware(
         var plan = faults.Draw();
         if (plan.Delay > TimeSpan.Zero)
         {
-            await Task.Delay(plan.Delay, timeProvider, context.RequestAborted);
+            await Task.Delay(plan.Delay, clock.TimeProvider, context.RequestAborted);
         }
 
         var token = BearerToken.From(request);

@@ -26,14 +26,14 @@ public sealed class ContactStore
     private readonly Dictionary<string, ContactRecord> _contacts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _configuredWithConversations;
     private readonly bool _allContactsHaveConversations;
-    private readonly TimeProvider _timeProvider;
+    private readonly SimulatorClock _clock;
     private long _lastContactId;
     private long _lastConversationId;
 
-    public ContactStore(SimulatorOptions options, TimeProvider timeProvider)
+    public ContactStore(SimulatorOptions options, SimulatorClock clock)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _timeProvider = timeProvider;
+        _clock = clock;
         _allContactsHaveConversations = options.AllContactsHaveConversations;
         _configuredWithConversations = options.ContactsWithConversations
             .Select(PhoneDigits.Normalise)
@@ -86,7 +86,11 @@ public sealed class ContactStore
                 }
             }
 
-            contact.UpdatedAt = _timeProvider.GetUtcNow();
+            if (changes.Count > 0)
+            {
+                contact.UpdatedAt = _clock.UtcNow;
+            }
+
             return contact.ToSnapshot();
         }
     }
@@ -102,7 +106,7 @@ public sealed class ContactStore
             }
 
             conversation.AssignedStaff = staff;
-            conversation.AssignedAt = _timeProvider.GetUtcNow();
+            conversation.AssignedAt = _clock.UtcNow;
             contact.UpdatedAt = conversation.AssignedAt.Value;
             return contact.ToSnapshot();
         }
@@ -141,7 +145,7 @@ public sealed class ContactStore
             return existing;
         }
 
-        var now = _timeProvider.GetUtcNow();
+        var now = _clock.UtcNow;
         var contact = new ContactRecord(++_lastContactId, digits, now);
         if (_allContactsHaveConversations || _configuredWithConversations.Contains(digits))
         {

@@ -4,7 +4,7 @@ using Libromi.Simulator.Access;
 namespace Libromi.Simulator.Inspection;
 
 /// <summary>Records each request with the status it was answered with.</summary>
-public sealed class RequestLogMiddleware(RequestDelegate next, RequestLog log, TimeProvider timeProvider)
+public sealed class RequestLogMiddleware(RequestDelegate next, RequestLog log, SimulatorClock clock)
 {
     // Nginx's code for "client closed request": there is no status the client saw.
     public const int ClientClosedRequest = 499;
@@ -13,7 +13,7 @@ public sealed class RequestLogMiddleware(RequestDelegate next, RequestLog log, T
     {
         ArgumentNullException.ThrowIfNull(context);
         var sequence = log.NextSequence();
-        var receivedAt = timeProvider.GetUtcNow();
+        var receivedAt = clock.UtcNow;
         var request = context.Request;
         request.EnableBuffering();
         string body;
@@ -39,7 +39,7 @@ public sealed class RequestLogMiddleware(RequestDelegate next, RequestLog log, T
                 sequence,
                 receivedAt,
                 request.Method,
-                $"{request.PathBase}{request.Path}",
+                request.PathBase.Value + request.Path.Value,
                 request.QueryString.Value ?? string.Empty,
                 BearerToken.From(request),
                 request.Headers.ToDictionary(header => header.Key, header => header.Value.ToString(), StringComparer.OrdinalIgnoreCase),

@@ -13,7 +13,7 @@ public readonly record struct RateDecision(bool Admitted, TimeSpan RetryAfter)
 /// are fixed or sliding; sliding is the stricter of the two for a client, so the simulator uses it.
 /// Only admitted requests are counted: a refused attempt does not push the window further out.
 /// </summary>
-public sealed class RateWindows(SimulatorOptions options, TimeProvider timeProvider)
+public sealed class RateWindows(SimulatorOptions options, SimulatorClock clock)
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
@@ -23,7 +23,7 @@ public sealed class RateWindows(SimulatorOptions options, TimeProvider timeProvi
     public RateDecision TryAcquire(string token)
     {
         var windows = _windows.GetOrAdd(token, static _ => new TokenWindows());
-        var now = timeProvider.GetUtcNow();
+        var now = clock.UtcNow;
         lock (windows.Gate)
         {
             var retryAfter = TimeSpan.Zero;

@@ -1,0 +1,150 @@
+using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Secrets;
+using Microsoft.Extensions.Logging;
+
+namespace Libromi.Gateway.Ingest.Hooks;
+
+/// <summary>
+/// One webhook delivery, from raw bytes to stored operations: verify (before anything is parsed), map, drop items
+/// seen before, enqueue each contact's operations in the realtime lane, then record the identities. A delivery is
+/// accepted whole or not at all: if storage fails while its envelopes are being stored, the answer is 503 and the
+/// identities are not recorded, so the sender's redelivery goes through. The envelopes stored before the failure
+/// are then delivered twice, which Libromi's idempotent calls make harmless (DESIGN.md: at least once).
+/// </summary>
+public sealed partial class WebhookIngestor(
+    HookIntegrations integrations,
+    ISecretSource secrets,
+    DeliveryDeduplicator deduplicator,
+    OperationIngestor ingestor,
+    TimeProvider timeProvider,
+    ILogger<WebhookIngestor> logger)
+{
+    public bool TryGetIntegration(string name, out IntegrationDefinition? integration) => integrations.TryGet(name, out integration);
+
+    public async Task<HookOutcome> IngestAsync(IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken)
+    {
+        var verification = await WebhookVerification.VerifyAsync(integration, request, secrets, timeProvider, cancellationToken).ConfigureAwait(false);
+        switch (verification)
+        {
+            case VerificationResult.Failed failed:
+                LogUnverified(logger, integration.Name, failed.Scheme, failed.ReasonCode);
+                return new HookOutcome.Unverified(failed);
+            case VerificationResult.SecretUnavailable unavailable:
+                LogSecretUnavailable(logger, integration.Name, unavailable.Scheme, unavailable.SecretName, unavailable.Detail);
+                return new HookOutcome.SecretUnavailable();
+        }
+
+        MappingResult.Mapped mapped;
+        switch (PayloadMapper.Map(integration, request))
+        {
+            case MappingResult.MalformedBody malformed:
+                return new HookOutcome.Malformed(malformed);
+            case MappingResult.Invalid invalid:
+                LogInvalid(logger, integration.Name, invalid.Errors.Count);
+                return new HookOutcome.Invalid(invalid.Errors);
+            case MappingResult.Mapped ok:
+                mapped = ok;
+                break;
+            default:
+                throw new InvalidOperationException("Unknown mapping result.");
+        }
+
+        var candidates = mapped.Items.Where(i => !i.IsIgnored).ToList();
+        IReadOnlySet<string> seenBefore;
+        try
+        {
+            seenBefore = candidates.Count == 0
+                ? new HashSet<string>()
+                : await deduplicator.FindSeenAsync(integration.Name, candidates.Select(i => i.Identity.Key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (OperationIngestor.IsStorageFault(ex, cancellationToken))
+        {
+            LogDeduplicationUnavailable(logger, integration.Name, ex.GetType().Name);
+            return new HookOutcome.StorageUnavailable();
+        }
+
+        // An identity repeated inside one batch counts once, like one seen in an earlier delivery.
+        var known = new HashSet<string>(seenBefore, StringComparer.Ordinal);
+        var fresh = new List<MappedItem>(candidates.Count);
+        var duplicates = 0;
+        foreach (var item in candidates)
+        {
+            if (known.Add(item.Identity.Key))
+            {
+                fresh.Add(item);
+            }
+            else
+            {
+                duplicates++;
+            }
+        }
+        if (fresh.Count == 0 && duplicates > 0)
+        {
+            LogDuplicate(logger, integration.Name, duplicates);
+            return new HookOutcome.Duplicate(mapped.IgnoredCount, duplicates);
+        }
+
+        var source = $"hook:{integration.Name}";
+        var operationIds = new List<string>();
+        var total = fresh.Sum(i => i.Operations.Count);
+        try
+        {
+            // One envelope per contact keeps "upsert, then assign" of one item in order.
+            foreach (var operations in fresh.SelectMany(i => i.Operations))
+            {
+                operationIds.Add(await ingestor.EnqueueAsync(operations, source, Lane.Realtime, correlationId, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (StorageUnavailableException)
+        {
+            LogPartiallyStored(logger, integration.Name, operationIds.Count, total);
+            return new HookOutcome.StorageUnavailable();
+        }
+
+        try
+        {
+            await deduplicator.RecordAsync(integration.Name, fresh.Select(i => i.Identity), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (OperationIngestor.IsStorageFault(ex, cancellationToken))
+        {
+            // The operations are stored: the delivery is accepted. Only a redelivery could now be enqueued twice.
+            LogNotRecorded(logger, integration.Name, ex.GetType().Name);
+        }
+
+        LogAccepted(logger, integration.Name, operationIds.Count, mapped.IgnoredCount, duplicates);
+        return new HookOutcome.Accepted(operationIds, mapped.IgnoredCount, duplicates);
+    }
+
+    [LoggerMessage(EventId = 5120, EventName = "HookUnverified", Level = LogLevel.Warning,
+        Message = "Refused a delivery for {Integration}: {Scheme} verification failed ({Reason})")]
+    private static partial void LogUnverified(ILogger logger, string integration, string scheme, string reason);
+
+    [LoggerMessage(EventId = 5121, EventName = "HookSecretUnavailable", Level = LogLevel.Error,
+        Message = "Cannot verify deliveries for {Integration}: {Scheme} secret {SecretName} is unavailable ({Detail}); answered 503")]
+    private static partial void LogSecretUnavailable(ILogger logger, string integration, string scheme, string secretName, string detail);
+
+    [LoggerMessage(EventId = 5122, EventName = "HookInvalid", Level = LogLevel.Information,
+        Message = "Refused a delivery for {Integration}: {ErrorCount} fields cannot be mapped")]
+    private static partial void LogInvalid(ILogger logger, string integration, int errorCount);
+
+    [LoggerMessage(EventId = 5123, EventName = "HookDuplicate", Level = LogLevel.Information,
+        Message = "Acknowledged a duplicate delivery for {Integration} ({Duplicates} items seen before); nothing enqueued")]
+    private static partial void LogDuplicate(ILogger logger, string integration, int duplicates);
+
+    [LoggerMessage(EventId = 5124, EventName = "HookAccepted", Level = LogLevel.Information,
+        Message = "Accepted a delivery for {Integration}: {OperationCount} operations enqueued, {Ignored} items ignored, {Duplicates} duplicates")]
+    private static partial void LogAccepted(ILogger logger, string integration, int operationCount, int ignored, int duplicates);
+
+    [LoggerMessage(EventId = 5125, EventName = "HookPartiallyStored", Level = LogLevel.Error,
+        Message = "Storage failed after {Stored} of {Total} operations of a delivery for {Integration}; answered 503, the redelivery may repeat the stored ones")]
+    private static partial void LogPartiallyStored(ILogger logger, string integration, int stored, int total);
+
+    [LoggerMessage(EventId = 5126, EventName = "HookDeduplicationUnavailable", Level = LogLevel.Error,
+        Message = "Cannot check {Integration} deliveries for duplicates ({Failure}); answered 503")]
+    private static partial void LogDeduplicationUnavailable(ILogger logger, string integration, string failure);
+
+    [LoggerMessage(EventId = 5127, EventName = "HookIdentitiesNotRecorded", Level = LogLevel.Warning,
+        Message = "Accepted a delivery for {Integration} but could not record its identities ({Failure}); a redelivery would be enqueued again")]
+    private static partial void LogNotRecorded(ILogger logger, string integration, string failure);
+}

@@ -1,0 +1,106 @@
+using System.Text.Json.Serialization;
+using Libromi.Gateway.Configuration;
+using Libromi.Gateway.Http;
+using Libromi.Gateway.Integrations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Ingest.Hooks;
+
+/// <summary>
+/// <c>POST /api/hooks/{integration}</c>: anonymous at the HTTP level, authenticated by the integration's verification
+/// scheme. Both hosts map this handler; <see cref="WebhookIngestor"/> holds the behaviour.
+/// </summary>
+public static class WebhooksApi
+{
+    private const int SecretRetryAfterSeconds = 30;
+
+    public static async Task<IResult> AcceptAsync(
+        string integration, HttpRequest request, WebhookIngestor hooks, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
+    {
+        // The same answer for every unknown name: the route must not tell a prober which integrations exist.
+        if (!hooks.TryGetIntegration(integration, out var definition))
+        {
+            return Problems.NotFound("No integration is configured under this name.");
+        }
+
+        var (body, tooLarge) = await BoundedBodyReader.ReadAsync(request, gateway.Value.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+
+        var outcome = await hooks.IngestAsync(definition!, ToWebhookRequest(request, body!), CanonicalOperationsApi.CorrelationIdFrom(request), cancellationToken).ConfigureAwait(false);
+        return ToResult(outcome, definition!);
+    }
+
+    /// <summary>The request as received: raw bytes, path and query as sent, headers case-insensitive.</summary>
+    public static WebhookRequest ToWebhookRequest(HttpRequest request, byte[] body)
+    {
+        var headers = new WebhookHeaders(request.Headers.SelectMany(
+            header => header.Value.Select(value => KeyValuePair.Create(header.Key, value ?? ""))));
+        return new WebhookRequest(
+            request.Method,
+            (request.PathBase + request.Path).ToUriComponent(),
+            request.QueryString.ToUriComponent(),
+            headers,
+            body,
+            request.ContentType,
+            new Uri(request.GetEncodedUrl()));
+    }
+
+    public static IResult ToResult(HookOutcome outcome, IntegrationDefinition integration) => outcome switch
+    {
+        HookOutcome.Accepted accepted => TypedResults.Json(
+            new HookAnswer(accepted.OperationIds, accepted.Ignored, accepted.Duplicates), statusCode: StatusCodes.Status202Accepted),
+        HookOutcome.Duplicate duplicate => TypedResults.Json(
+            new HookAnswer([], duplicate.Ignored, duplicate.Duplicates, Duplicate: true), statusCode: StatusCodes.Status200OK),
+        HookOutcome.Unverified unverified => Unverified(unverified.Failure, integration),
+        HookOutcome.SecretUnavailable => new WithHeader(
+            Problems.Problem(StatusCodes.Status503ServiceUnavailable, "webhook-secret-unavailable", "Cannot verify deliveries",
+                "The gateway cannot read this integration's verification secret right now, so the delivery was not accepted. Retry later.",
+                new Dictionary<string, object?> { ["scheme"] = integration.Verification.Scheme, ["reason"] = VerificationResult.SecretUnavailable.ReasonCode }),
+            "Retry-After", SecretRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        HookOutcome.Malformed { Problem.Reason: MalformedBodyReason.UnsupportedContentType } malformed =>
+            Problems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", malformed.Problem.Detail),
+        HookOutcome.Malformed malformed =>
+            Problems.Problem(StatusCodes.Status400BadRequest, "malformed-body", "Malformed body", malformed.Problem.Detail),
+        HookOutcome.Invalid invalid => TypedResults.Problem(new HttpValidationProblemDetails(invalid.Errors.ToDictionary())
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Type = "https://libromi-gateway.dev/problems/validation",
+            Title = "Invalid delivery",
+            Detail = "The delivery cannot be mapped to Libromi operations; nothing was accepted.",
+        }),
+        HookOutcome.StorageUnavailable => Problems.StorageUnavailable(),
+        _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}."),
+    };
+
+    // Names the scheme and the reason class; the verifier's detail names headers and tolerances, never a value.
+    private static IResult Unverified(VerificationResult.Failed failure, IntegrationDefinition integration)
+    {
+        var problem = Problems.Problem(StatusCodes.Status401Unauthorized, "webhook-verification-failed", "Webhook verification failed",
+            $"The delivery failed {failure.Scheme} verification ({failure.ReasonCode}): {failure.Detail}.",
+            new Dictionary<string, object?> { ["scheme"] = failure.Scheme, ["reason"] = failure.ReasonCode });
+        return integration.Verification is BasicAuthSettings
+            ? new WithHeader(problem, "WWW-Authenticate", "Basic realm=\"libromi-gateway\", charset=\"UTF-8\"")
+            : problem;
+    }
+
+    private sealed class WithHeader(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}
+
+/// <summary>The 202 (and duplicate 200) body of the hook route.</summary>
+public sealed record HookAnswer(
+    [property: JsonPropertyName("operation_ids")] IReadOnlyList<string> OperationIds,
+    [property: JsonPropertyName("ignored")] int Ignored,
+    [property: JsonPropertyName("duplicates")] int Duplicates,
+    [property: JsonPropertyName("duplicate")] bool Duplicate = false);

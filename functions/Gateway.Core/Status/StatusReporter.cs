@@ -1,0 +1,99 @@
+using System.Text.Json.Serialization;
+using Libromi.Gateway.DeadLetters;
+using Libromi.Gateway.Health;
+using Libromi.Gateway.Ingest;
+using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Processing;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Status;
+
+/// <summary>
+/// <c>GET /api/status</c>, what the status page polls: lanes with depth, oldest age and ETA, the rate-limit
+/// gauge, the circuit, the dead-letter count, running imports and per-minute throughput. It carries no
+/// operation data (phone numbers, payloads): those are behind the admin key in <c>/api/dead-letters</c>.
+/// </summary>
+public sealed class StatusReporter(
+    QueueInspector inspector, DeadLetterStore deadLetters, SendingState sendingState, ThroughputWindow window,
+    IOptions<LibromiClientOptions> libromi, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
+{
+    public const int ChartMinutes = 30;
+
+    public async Task<StatusSnapshot> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        IReadOnlyList<LaneSample> samples = [];
+        int? deadLetterCount = null;
+        var storageReachable = true;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            samples = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
+            deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        {
+            storageReachable = false;
+        }
+
+        var plan = libromi.Value;
+        // The sustained rate is the tighter of the two windows: 1,000 an hour is under 17 a minute.
+        var perSecond = Math.Min(plan.RequestsPerMinute / 60.0, plan.RequestsPerHour / 3600.0);
+        var realtime = samples.FirstOrDefault(s => s.Queue == QueueNames.Realtime);
+        var bulk = samples.FirstOrDefault(s => s.Queue == QueueNames.Bulk);
+        // Realtime goes first, so bulk waits for both backlogs.
+        LaneStatus? Lane(string name, LaneSample? sample, int ahead) => sample is null ? null
+            : new LaneStatus(name, sample.Queue, sample.Depth, sample.OldestAge?.TotalSeconds, Math.Ceiling((ahead + sample.Depth) / perSecond));
+
+        var circuit = sendingState.Circuit;
+        return new StatusSnapshot(
+            now,
+            storageReachable,
+            [.. new[] { Lane("realtime", realtime, 0), Lane("bulk", bulk, realtime?.Depth ?? 0) }.OfType<LaneStatus>()],
+            new RateLimitStatus(plan.RequestsPerMinute, plan.RequestsPerHour,
+                window.RequestsSince(now - TimeSpan.FromMinutes(1)), window.RequestsSince(now - TimeSpan.FromHours(1)),
+                sendingState.PausedUntil > now ? sendingState.PausedUntil : null),
+            new CircuitHealth(circuit.IsOpen ? "open" : "closed", circuit.Reason, circuit.OpenedAt),
+            deadLetterCount,
+            [],
+            window.PerMinute(now, ChartMinutes));
+    }
+
+    public static async Task<IResult> HandleAsync(StatusReporter reporter, CancellationToken cancellationToken) =>
+        TypedResults.Json(await reporter.SnapshotAsync(cancellationToken).ConfigureAwait(false));
+}
+
+public sealed record StatusSnapshot(
+    [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
+    [property: JsonPropertyName("storage_reachable")] bool StorageReachable,
+    [property: JsonPropertyName("lanes")] IReadOnlyList<LaneStatus> Lanes,
+    [property: JsonPropertyName("rate_limit")] RateLimitStatus RateLimit,
+    [property: JsonPropertyName("circuit")] CircuitHealth Circuit,
+    [property: JsonPropertyName("dead_letters")] int? DeadLetters,
+    [property: JsonPropertyName("imports")] IReadOnlyList<ImportStatus> Imports,
+    [property: JsonPropertyName("throughput")] IReadOnlyList<ThroughputPoint> Throughput);
+
+public sealed record LaneStatus(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("queue")] string Queue,
+    [property: JsonPropertyName("depth")] int Depth,
+    [property: JsonPropertyName("oldest_age_seconds")] double? OldestAgeSeconds,
+    [property: JsonPropertyName("eta_seconds")] double EtaSeconds);
+
+public sealed record RateLimitStatus(
+    [property: JsonPropertyName("per_minute")] int PerMinute,
+    [property: JsonPropertyName("per_hour")] int PerHour,
+    [property: JsonPropertyName("used_last_minute")] long UsedLastMinute,
+    [property: JsonPropertyName("used_last_hour")] long UsedLastHour,
+    [property: JsonPropertyName("paused_until")] DateTimeOffset? PausedUntil);
+
+/// <summary>A running import's progress (filled once import tracking exists).</summary>
+public sealed record ImportStatus(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("total")] int Total,
+    [property: JsonPropertyName("done")] int Done);

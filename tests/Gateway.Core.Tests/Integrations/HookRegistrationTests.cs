@@ -1,0 +1,100 @@
+using Azure.Data.Tables;
+using Libromi.Gateway.Hosting;
+using Libromi.Gateway.Ingest.Hooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Tests.Integrations;
+
+/// <summary>How the hook route finds its integrations file and its deduplication table.</summary>
+public sealed class HookRegistrationTests
+{
+    [Fact]
+    public void Relative_integrations_path_resolves_against_the_content_root()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "app");
+
+        Assert.Equal(Path.Combine(root, "config", "integrations.json"), HookIntegrations.ResolvePath("config/integrations.json", root));
+    }
+
+    [Fact]
+    public void Relative_integrations_path_without_a_content_root_resolves_against_the_app_folder()
+    {
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "integrations.json"), HookIntegrations.ResolvePath("integrations.json", null));
+    }
+
+    [Fact]
+    public void Absolute_integrations_path_is_kept_and_a_blank_one_means_no_file()
+    {
+        var absolute = Path.Combine(Path.GetTempPath(), "integrations.json");
+
+        Assert.Equal(absolute, HookIntegrations.ResolvePath(absolute, "/somewhere/else"));
+        Assert.Null(HookIntegrations.ResolvePath("  ", "/somewhere"));
+        Assert.Null(HookIntegrations.ResolvePath(null, "/somewhere"));
+    }
+
+    [Fact]
+    public void Identity_based_table_service_uri_is_used_as_the_table_endpoint()
+    {
+        var client = TableClientFrom(new()
+        {
+            ["AzureWebJobsStorage:tableServiceUri"] = "https://gatewaystore.table.core.windows.net",
+            ["AzureWebJobsStorage:credential"] = "managedidentity",
+            ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
+        });
+
+        Assert.Equal(new Uri("https://gatewaystore.table.core.windows.net"), client.Uri);
+        Assert.Equal("gatewaystore", client.AccountName);
+    }
+
+    [Fact]
+    public void Account_name_alone_addresses_the_public_table_endpoint()
+    {
+        var client = TableClientFrom(new() { ["AzureWebJobsStorage:accountName"] = "gatewaystore" });
+
+        Assert.Equal(new Uri("https://gatewaystore.table.core.windows.net"), client.Uri);
+    }
+
+    [Fact]
+    public void Connection_string_configures_the_table_client()
+    {
+        var client = TableClientFrom(new() { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
+
+        Assert.Equal("devstoreaccount1", client.AccountName);
+    }
+
+    [Theory]
+    [InlineData("00:00:30")]
+    [InlineData("31.00:00:00")]
+    public void Deduplication_window_outside_its_range_is_refused_naming_the_setting(string window)
+    {
+        var services = new ServiceCollection();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["Gateway:Hooks:DeduplicationWindow"] = window,
+        }).Build();
+        services.AddLogging().AddGatewayHooks(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<HookOptions>>().Value);
+
+        Assert.Contains("Gateway:Hooks:DeduplicationWindow", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deduplication_window_defaults_to_a_day()
+    {
+        Assert.Equal(TimeSpan.FromHours(24), new HookOptions().DeduplicationWindow);
+    }
+
+    private static TableServiceClient TableClientFrom(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddGatewayHooks(configuration);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<TableServiceClient>();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Libromi.Gateway.EndToEnd.Fixtures;
+using Libromi.Gateway.EndToEnd.Pipeline;
+using Libromi.Simulator.Faults;
+using Xunit.Abstractions;
+
+namespace Libromi.Gateway.EndToEnd.Operations;
+
+/// <summary>The status page over HTTP, and in real headless Chromium driven by playwright-core.</summary>
+public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper output) : IClassFixture<PipelineFixture>, IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    public Task InitializeAsync() => fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Root_redirects_to_a_self_contained_status_page()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = gateway.BaseAddress };
+
+        var root = await client.GetAsync("/");
+        var page = await client.GetAsync("/status");
+
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/status", root.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_json_shows_lanes_rate_limit_circuit_and_throughput_without_operation_data()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+        await gateway.PostJsonAsync("/api/contacts", """{"phone_number": "+447700900971", "attributes": {"a": 1}}""");
+        await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactsAsync(), c => c.Count == 1, "the contact delivered");
+        using var anonymous = new HttpClient { BaseAddress = gateway.BaseAddress };
+
+        var status = await Eventually.WaitForAsync(async () => (await anonymous.GetFromJsonAsync<JsonObject>("/api/status"))!,
+            s => s["throughput"]!.AsArray().Sum(p => p!["delivered"]!.GetValue<long>()) == 1, "the delivery in the throughput series");
+
+        Assert.Equal(["realtime", "bulk"], status["lanes"]!.AsArray().Select(l => l!["name"]!.GetValue<string>()));
+        Assert.Equal(100, status["rate_limit"]!["per_minute"]!.GetValue<int>());
+        Assert.True(status["rate_limit"]!["used_last_minute"]!.GetValue<long>() >= 1);
+        Assert.Equal("closed", status["circuit"]!["state"]!.GetValue<string>());
+        Assert.Equal(30, status["throughput"]!.AsArray().Count);
+        Assert.Empty(status["imports"]!.AsArray());
+        Assert.DoesNotContain("447700900971", status.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Operator_unlocks_dead_letters_with_the_admin_key_sees_the_reason_and_replays_it_in_chromium()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath}: apt-get install -y chromium (.ci/run does).");
+        var script = Path.Combine(RepositoryRoot.Path, "tests", "Gateway.EndToEnd.Tests", "Operations", "status-page.mjs");
+        Assert.True(Directory.Exists(Path.Combine(RepositoryRoot.Path, "node_modules", "playwright-core")), "playwright-core is not installed: run 'npm ci' at the repository root.");
+
+        await fixture.Simulator.Inspector.SetFaultsAsync(new FaultSettings { ServerErrorRate = 1.0 });
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "1" });
+        using var admin = AdminClient.For(gateway);
+        await gateway.PostJsonAsync("/api/contacts", """{"phone_number": "+447700900981", "attributes": {"plan": "gold"}}""");
+        var deadLetter = (await Eventually.WaitForAsync(() => admin.ListAsync(), i => i.Count == 1, "one dead letter"))[0]!;
+        var id = deadLetter["id"]!.GetValue<string>();
+        // Libromi recovers; a little traffic gives the chart something to draw.
+        await fixture.Simulator.Inspector.SetFaultsAsync(FaultSettings.None);
+        for (var i = 0; i < 3; i++)
+        {
+            await gateway.PostJsonAsync("/api/contacts", $$$"""{"phone_number": "+44770090099{{{i}}}", "attributes": {"n": {{{i}}}}}""");
+        }
+        await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactsAsync(), c => c.Count(x => x.Attributes.ContainsKey("n")) == 3, "three deliveries");
+
+        var screenshot = Path.Combine(Path.GetTempPath(), $"status-page-{Guid.NewGuid():N}.png");
+        var (exitCode, log) = await RunNodeAsync(script, gateway.BaseAddress.ToString(), GatewayHost.AdminKey, id, "Gave up after 1", screenshot);
+        output.WriteLine(log);
+
+        Assert.True(exitCode == 0, $"The browser check failed:\n{log}");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(screenshot)[..4]);
+        var contact = await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactAsync("+447700900981"),
+            c => c is not null && c.Attributes.ContainsKey("plan"), "the replayed operation delivered");
+        Assert.Equal("gold", contact!.Attributes["plan"].GetString());
+        Assert.Empty(await admin.ListAsync());
+        if (Environment.GetEnvironmentVariable("GATEWAY_UPDATE_SCREENSHOTS") == "1")
+        {
+            File.Copy(screenshot, Path.Combine(RepositoryRoot.Path, "docs", "images", "status-page.png"), overwrite: true);
+        }
+        File.Delete(screenshot);
+    }
+
+    private static async Task<(int ExitCode, string Log)> RunNodeAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            lock (log) { log.AppendLine("(killed after 120 s)"); }
+        }
+        lock (log)
+        {
+            return (process.ExitCode, log.ToString());
+        }
+    }
+}
