@@ -20,7 +20,6 @@ param deploymentContainerName string
 var queueNames = [
   'operations-realtime'
   'operations-bulk'
-  'operations-deadletter'
   'operations-realtime-poison'
   'operations-bulk-poison'
 ]

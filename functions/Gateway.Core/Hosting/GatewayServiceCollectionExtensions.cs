@@ -48,7 +48,6 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
         services.TryAddSingleton<QueueInspector>();
-        services.AddGatewayTables(configuration);
         services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<DeadLetterReplayer>();
         services.TryAddSingleton<StatusReporter>();

@@ -38,7 +38,7 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
 
         var names = queue.Template.Variable("queueNames")!.AsArray().Select(name => name!.GetValue<string>());
         Assert.Equal(
-            ["operations-bulk", "operations-bulk-poison", "operations-deadletter", "operations-realtime", "operations-realtime-poison"],
+            ["operations-bulk", "operations-bulk-poison", "operations-realtime", "operations-realtime-poison"],
             names.Order(StringComparer.Ordinal));
     }
 
