@@ -33,7 +33,7 @@ public sealed class ReadmeConfigurationTableTests
     [Fact]
     public void The_options_scan_finds_the_options_classes()
     {
-        var settings = BoundSettings().Select(row => (string)row[0]).ToList();
+        var settings = BoundSettings().Cast<object[]>().Select(row => (string)row[0]).ToList();
 
         Assert.Contains("Libromi__RequestsPerMinute", settings);
         Assert.Contains("KeyVault__VaultUri", settings);

@@ -50,16 +50,6 @@ public sealed class StorageRegistrationTests
         Assert.Contains("AzureWebJobsStorage", failure.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Queue_messages_are_base64_encoded_as_the_functions_trigger_expects()
-    {
-        using var provider = ProviderFrom(new() { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
-
-        var queue = provider.GetRequiredService<QueueServiceClient>().GetQueueClient("operations-realtime");
-
-        Assert.Equal(QueueMessageEncoding.Base64, queue.MessageEncoding);
-    }
-
     private static ServiceProvider ProviderFrom(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -1,3 +1,4 @@
+using Libromi.Gateway.Hosting;
 using Libromi.Gateway.Ingest.Hooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
