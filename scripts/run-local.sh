@@ -87,6 +87,11 @@ Try it:
   curl -s -X POST $base/api/contacts -H 'x-functions-key: $Gateway__ApiKey' \\
        -H 'Content-Type: application/json' \\
        -d '{"phone_number": "+44 7700 900123", "attributes": {"city": "Leeds"}}'
+  # upsert and assign in one operation (they run in this order):
+  curl -s -X POST $base/api/contacts -H 'x-functions-key: $Gateway__ApiKey' \\
+       -H 'Content-Type: application/json' \\
+       -d '{"phone_number": "+44 7700 900123", "attributes": {"tier": "gold"}, "staff_email": "agent@example.com"}'
+  # a staff assignment on its own (the contact must exist in Libromi):
   curl -s -X POST $base/api/staff-assignments -H 'x-functions-key: $Gateway__ApiKey' \\
        -H 'Content-Type: application/json' \\
        -d '{"phone_number": "+44 7700 900123", "staff_email": "agent@example.com"}'

@@ -24,7 +24,7 @@ public static class CanonicalRequestParser
             return ParseResult.Malformed(malformed);
         }
         var errors = new Dictionary<string, string[]>();
-        RefuseUnknownFields(root, errors, "phone_number", "attributes");
+        RefuseUnknownFields(root, errors, "phone_number", "attributes", "staff_email");
         var phone = ReadPhone(root, defaultCountryCode, errors);
 
         JsonObject? attributes = null;
@@ -32,12 +32,24 @@ public static class CanonicalRequestParser
         {
             attributes = ReadAttributes(node, errors);
         }
+        // Optional: "upsert, then assign" in one operation, so the assignment cannot overtake the upsert
+        // (two separate requests are two queue messages, processed concurrently).
+        string? staffEmail = null;
+        if (root.ContainsKey("staff_email"))
+        {
+            staffEmail = ReadString(root, "staff_email", errors);
+            if (staffEmail is not null && !IsEmail(staffEmail))
+            {
+                errors["staff_email"] = ["Must be an email address (Libromi identifies staff by their email)."];
+            }
+        }
         if (errors.Count > 0 || phone is null)
         {
             return ParseResult.Invalid(errors);
         }
-        OperationStep step = attributes is { Count: > 0 } ? OperationStep.UpdateAttributes(attributes) : OperationStep.EnsureContact();
-        return ParseResult.Valid(new ContactOperations(phone.Value, [step]));
+        OperationStep upsert = attributes is { Count: > 0 } ? OperationStep.UpdateAttributes(attributes) : OperationStep.EnsureContact();
+        OperationStep[] steps = staffEmail is null ? [upsert] : [upsert, OperationStep.AssignStaff(staffEmail)];
+        return ParseResult.Valid(new ContactOperations(phone.Value, steps));
     }
 
     public static ParseResult ParseStaffAssignment(ReadOnlyMemory<byte> body, string? defaultCountryCode)

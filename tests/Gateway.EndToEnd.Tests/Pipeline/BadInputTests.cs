@@ -41,6 +41,7 @@ public sealed class BadInputTests(PipelineFixture fixture) : IClassFixture<Pipel
         { "/api/contacts", """{"phone_number": "+447700900123", "attributes": {"tags": [1, 2]}}""", "application/json", HttpStatusCode.BadRequest, "attributes.tags" },
         { "/api/contacts", """{"phone_number": "+447700900123", "phone": "+447700900124"}""", "application/json", HttpStatusCode.BadRequest, "phone" },
         { "/api/contacts", "{\"phone_number\": \"+447700900123\", \"attributes\": {\"bio\": \"" + new string('x', 5000) + "\"}}", "application/json", HttpStatusCode.RequestEntityTooLarge, "payload-too-large" },
+        { "/api/contacts", """{"phone_number": "+447700900123", "staff_email": "not-an-email"}""", "application/json", HttpStatusCode.BadRequest, "staff_email" },
         { "/api/staff-assignments", """{"phone_number": "+447700900123"}""", "application/json", HttpStatusCode.BadRequest, "staff_email" },
         { "/api/staff-assignments", """{"phone_number": "+447700900123", "staff_email": "not-an-email"}""", "application/json", HttpStatusCode.BadRequest, "staff_email" },
         { "/api/staff-assignments", """{"phone_number": "+447700900123", "staff_email": 42}""", "application/json", HttpStatusCode.BadRequest, "staff_email" },

@@ -77,6 +77,20 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
     }
 
     [Fact]
+    public async Task Contact_with_a_staff_email_is_upserted_then_assigned_in_that_order()
+    {
+        var response = await _gateway.PostJsonAsync("/api/contacts",
+            $$"""{"phone_number": "+44 7700 900124", "attributes": {"city": "York"}, "staff_email": "{{SimulatorFixture.StaffEmail}}"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var requests = await WaitForRequestsAsync(2);
+        Assert.EndsWith("/contact/447700900124/attributes", requests[0].Path, StringComparison.Ordinal);
+        Assert.EndsWith("/conversation/assign-staff", requests[1].Path, StringComparison.Ordinal);
+        Assert.All(requests, r => Assert.Equal(200, r.StatusCode));
+        Assert.Equal(SimulatorFixture.StaffEmail, (await fixture.Simulator.Inspector.GetContactAsync("447700900124"))!.AssignedStaff);
+    }
+
+    [Fact]
     public async Task Steps_of_one_envelope_reach_Libromi_in_order()
     {
         var steps = new List<OperationStep>();
