@@ -42,14 +42,16 @@ internal sealed class DrainRun(AzuriteProcess azurite, SimulatorHost simulator, 
             {
                 await Task.Delay(TimeSpan.FromSeconds(1));
                 var delivered = (await simulator.GetRequestsAsync()).Count(r => r.StatusCode == 200);
-                Console.Error.Write($"\r  drain with {instances} instance(s): {delivered}/{backlog} delivered after {stopwatch.Elapsed.TotalSeconds:F0} s   ");
                 if (delivered >= backlog)
                 {
                     completed = true;
                     break;
                 }
+                if ((int)stopwatch.Elapsed.TotalSeconds % 15 == 0)
+                {
+                    Console.Error.WriteLine($"  drain with {instances} instance(s): {delivered}/{backlog} delivered after {stopwatch.Elapsed.TotalSeconds:F0} s");
+                }
             }
-            Console.Error.WriteLine();
         }
         finally
         {

@@ -35,6 +35,10 @@ internal static class PipelineBenchmark
 
         if (!options.SkipDrain)
         {
+            if (options.Backlog % options.LimitPerMinute != 0)
+            {
+                Console.WriteLine("note: the backlog is not a multiple of the limit, so the last window is not full and the drain ratio reads low.");
+            }
             var drain = new DrainRun(azurite, simulator, gateway);
             var results = new List<DrainResult> { await drain.RunAsync(1, options.LimitPerMinute, options.Backlog) };
             if (options.Instances > 1)
