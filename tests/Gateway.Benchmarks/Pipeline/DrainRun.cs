@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Libromi.Gateway.Benchmarks.Harness;
+
+namespace Libromi.Gateway.Benchmarks.Pipeline;
+
+internal sealed record DrainResult(int Instances, int LimitPerMinute, int Backlog, DeliveryLog Log, long StorageRequests, TimeSpan Elapsed, bool Completed)
+{
+    public double Ratio => Log.SustainedPerMinute / LimitPerMinute;
+
+    public double StorageRequestsPerDelivery => Log.Delivered == 0 ? double.NaN : (double)StorageRequests / Log.Delivered;
+}
+
+/// <summary>
+/// Drains a backlog in real time (Libromi's window is 60 s of wall clock): the backlog is posted through a paused
+/// gateway, then <c>instances</c> fresh hosts with the given limit start together on the same queues and the same
+/// simulated account, and the run ends when the simulator has answered 200 to every operation.
+/// </summary>
+internal sealed class DrainRun(AzuriteProcess azurite, SimulatorHost simulator, GatewayInstance filler)
+{
+    public async Task<DrainResult> RunAsync(int instances, int limitPerMinute, int backlog)
+    {
+        await filler.Queues.Realtime.ClearMessagesAsync();
+        using (var sender = new GatewaySender(filler.BaseAddress))
+        {
+            var fill = await ClosedLoopRun.RunAsync(backlog, 16, i => sender.SendAsync(1_000_000 + i));
+            if (fill.Failures > 0)
+            {
+                throw new InvalidOperationException($"{fill.Failures} of the backlog's {backlog} operations were not accepted.");
+            }
+        }
+        await simulator.ResetAsync();
+
+        // Long enough for the ideal drain (one window per `limit` after the first) plus a generous minute.
+        var timeout = TimeSpan.FromSeconds(61 * Math.Ceiling((double)backlog / limitPerMinute) + 60);
+        var hosts = await Task.WhenAll(Enumerable.Range(0, instances).Select(_ =>
+            GatewayInstance.StartAsync(azurite, simulator, limitPerMinute, requestsPerHour: 10_000, pauseSending: false)));
+        var stopwatch = Stopwatch.StartNew();
+        var completed = false;
+        try
+        {
+            while (stopwatch.Elapsed < timeout)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                var delivered = (await simulator.GetRequestsAsync()).Count(r => r.StatusCode == 200);
+                if (delivered >= backlog)
+                {
+                    completed = true;
+                    break;
+                }
+                if ((int)stopwatch.Elapsed.TotalSeconds % 15 == 0)
+                {
+                    Console.Error.WriteLine($"  drain with {instances} instance(s): {delivered}/{backlog} delivered after {stopwatch.Elapsed.TotalSeconds:F0} s");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+        var log = new DeliveryLog(await simulator.GetRequestsAsync(), limitPerMinute);
+        return new DrainResult(instances, limitPerMinute, backlog, log, hosts.Sum(h => h.StorageRequests.Count), stopwatch.Elapsed, completed);
+    }
+}

@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Libromi.Gateway.Benchmarks.Hooks;
+using Libromi.Gateway.Benchmarks.Pipeline;
+
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | hooks
+switch (args.FirstOrDefault())
+{
+    case "pipeline":
+        await PipelineBenchmark.RunAsync(PipelineOptions.Parse(args[1..]));
+        return 0;
+    case "hooks":
+        // In-process and ShortRun: a couple of minutes, and no second build of this project and its web hosts.
+        var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        BenchmarkRunner.Run<HookBenchmarks>(config, args[1..]);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain]");
+        Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- hooks [BenchmarkDotNet options]");
+        return 2;
+}
