@@ -37,8 +37,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewaySecrets(configuration);
         services.AddGatewayHooks(configuration);
 
-        services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
-            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
+        services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();
