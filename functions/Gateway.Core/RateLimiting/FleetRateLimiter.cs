@@ -147,11 +147,18 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             lock (_lock)
             {
                 served = ServeLocked();
+                _wakeForRealtime = null;
                 realtime = Math.Min(_realtime.Count, _options.MaxLease);
                 bulk = Math.Min(_bulk.Count, _options.MaxLease - realtime);
                 if (_disposed || realtime + bulk == 0)
                 {
                     _refilling = false;
+                }
+                else if (realtime == 0)
+                {
+                    // Set before asking the ledger, so a realtime caller arriving meanwhile cannot be missed.
+                    wake = new CancellationTokenSource();
+                    _wakeForRealtime = wake;
                 }
             }
             // Completed outside the lock: disposing a registration waits for a running cancellation callback, which takes the lock.
@@ -193,14 +200,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                     break;
 
                 case LeaseDecision.Full full:
-                    if (realtime == 0)
-                    {
-                        wake = new CancellationTokenSource();
-                        lock (_lock) { _wakeForRealtime = wake; }
-                    }
                     await DelayAsync(full.RetryAt - _clock.GetUtcNow(), wake).ConfigureAwait(false);
-                    lock (_lock) { _wakeForRealtime = null; }
-                    wake?.Dispose();
                     break;
 
                 case LeaseDecision.Paused paused:
