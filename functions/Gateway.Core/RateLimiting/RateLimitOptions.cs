@@ -23,7 +23,7 @@ public sealed class RateLimitOptions
     /// holding a lease learns of another instance's pause after a 429.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan LeaseValidity { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan LeaseValidity { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Share of each window (per cent) that bulk imports leave to realtime operations, so a live webhook never waits behind an import.</summary>
     [Range(0, 50)]

@@ -2,13 +2,16 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 using Libromi.Simulator.Inspection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
 
 /// <summary>Three standalone hosts share one Libromi account whose limit is 10 calls a minute.</summary>
-public sealed class FleetRateLimitTests : IAsyncLifetime
+public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Limit = 10;
     // A whole window, its margin and the lease validity: every permit granted before the step has left the ledger.
@@ -44,6 +47,8 @@ public sealed class FleetRateLimitTests : IAsyncLifetime
         Assert.DoesNotContain(requests, r => r.StatusCode == 429);
         Assert.True(RateLimitTests.MaxInAnyWindow(requests, TimeSpan.FromSeconds(60)) <= Limit, "more than 10 calls in one minute");
         Assert.Equal(35, (await _simulator.Inspector.GetContactsAsync()).Count(contact => contact.Attributes.ContainsKey("n")));
+        var storageRequests = new[] { a, b, c }.Sum(host => host.App.Services.GetRequiredService<FleetLedgerStore>().RoundTrips);
+        output.WriteLine($"{storageRequests} ledger requests for {requests.Count} Libromi calls");
     }
 
     [Fact]
