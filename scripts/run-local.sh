@@ -33,7 +33,9 @@ wait_for_port() { # name port
   exit 1
 }
 
-[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
 echo "Building..."
 dotnet build Gateway.sln -c Debug -v quiet -nologo >"$state/logs/build.log" 2>&1 || { cat "$state/logs/build.log"; exit 1; }
 

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Azurite is pinned in package.json; the end-to-end fixtures start it from node_modules.
-if [ ! -x node_modules/.bin/azurite ]; then
+# Azurite and playwright-core are pinned in package.json; the end-to-end fixtures run them from node_modules.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 

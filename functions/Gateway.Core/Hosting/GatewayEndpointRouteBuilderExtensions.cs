@@ -1,5 +1,6 @@
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Status;
@@ -18,6 +19,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapPost("/contacts", CanonicalOperationsApi.AcceptContactAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/staff-assignments", CanonicalOperationsApi.AcceptStaffAssignmentAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/hooks/{integration}", Ingest.Hooks.WebhooksApi.AcceptAsync);
+        api.MapImportsApi();
         api.MapGet("/health", HealthReporter.HandleAsync);
         api.MapGet("/health/live", HealthReporter.HandleLive);
         api.MapGet("/health/ready", HealthReporter.HandleReadyAsync);

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Processing;
@@ -36,6 +37,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddLibromiClient(configuration);
         services.AddGatewaySecrets(configuration);
         services.AddGatewayHooks(configuration);
+        services.AddGatewayImports(configuration);
 
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();

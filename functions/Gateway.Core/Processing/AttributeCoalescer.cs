@@ -13,6 +13,7 @@ namespace Libromi.Gateway.Processing;
 /// <remarks>
 /// An envelope takes part when its steps are one or more attribute updates followed only by other kinds of
 /// step (a staff assignment): those follow the merged call, so nothing is reordered across an attribute update.
+/// Import messages are left alone: the import flow packs its rows already, and tracks each row's progress.
 /// </remarks>
 public static class AttributeCoalescer
 {
@@ -22,6 +23,7 @@ public static class AttributeCoalescer
     /// <summary>The envelope of <paramref name="messageText"/> if it can be merged with others, else null.</summary>
     public static OperationEnvelope? Read(string messageText) =>
         EnvelopeSerializer.TryDeserialize(messageText, out var envelope, out _)
+        && envelope is { Then: null, Import: null }
         && PhoneNumber.TryParse(envelope.PhoneNumber, null, out _, out _)
         && LeadingUpdates(envelope) is > 0 and var leading
         && envelope.Steps.Skip(leading).All(step => step.Kind != OperationKind.UpdateAttributes)

@@ -26,7 +26,8 @@ public sealed partial class OperationProcessor(
     GatewayTelemetry telemetry,
     IOptions<ProcessingOptions> options,
     [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
-    ILogger<OperationProcessor> logger)
+    ILogger<OperationProcessor> logger,
+    IEnumerable<IOperationObserver> observers)
 {
     public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)
     {
@@ -42,21 +43,9 @@ public sealed partial class OperationProcessor(
 
     private async Task<ProcessingResult> ProcessCoreAsync(string messageText, Activity? activity, CancellationToken cancellationToken)
     {
-        PhoneNumber? phone = null;
-        if (!EnvelopeSerializer.TryDeserialize(messageText, out var envelope, out var error)
-            || !PhoneNumber.TryParse(envelope.PhoneNumber, null, out phone, out error))
+        if (!EnvelopeSerializer.TryDeserialize(messageText, out var envelope, out var error))
         {
-            var now = timeProvider.GetUtcNow();
-            await deadLetters.AddAsync(new DeadLetterRecord
-            {
-                Envelope = envelope,
-                RawMessage = envelope is null ? messageText : null,
-                ReasonClass = DeadLetterReasons.Unreadable,
-                Reason = error ?? "unreadable",
-                DeadLetteredAt = now,
-            }, cancellationToken).ConfigureAwait(false);
-            telemetry.DeadLettered(DeadLetterReasons.Unreadable, envelope?.Lane, now);
-            LogUnreadable(logger, error ?? "unreadable");
+            await DeadLetterUnreadableAsync(null, messageText, error, cancellationToken).ConfigureAwait(false);
             return ProcessingResult.DeadLettered;
         }
 
@@ -67,37 +56,66 @@ public sealed partial class OperationProcessor(
         activity?.SetTag("gateway.attempt", envelope.Attempt);
         activity?.AddBaggage(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
 
-        return await DeliverAsync(envelope, phone.Value, cancellationToken).ConfigureAwait(false);
+        // A packed import message (envelope version 2) holds several contacts, delivered in order; one that has to
+        // wait takes the rest with it. A version 1 message is one contact.
+        var contacts = envelope.Unpack();
+        foreach (var observer in observers)
+        {
+            contacts = await observer.SkipFinishedAsync(contacts, cancellationToken).ConfigureAwait(false);
+        }
+        var result = ProcessingResult.Delivered;
+        for (var index = 0; index < contacts.Count; index++)
+        {
+            var contactResult = await ProcessContactAsync(contacts[index], contacts.Skip(index + 1).ToArray(), cancellationToken).ConfigureAwait(false);
+            if (contactResult is ProcessingResult.Deferred or ProcessingResult.Retried)
+            {
+                return contactResult;
+            }
+            if (contactResult == ProcessingResult.DeadLettered)
+            {
+                result = ProcessingResult.DeadLettered;
+            }
+        }
+        return result;
     }
 
-    /// <summary>Delivers the envelope's steps in order, one permit each, and records its fate.</summary>
-    private async Task<ProcessingResult> DeliverAsync(OperationEnvelope envelope, PhoneNumber phone, CancellationToken cancellationToken)
+    private async Task<ProcessingResult> ProcessContactAsync(OperationEnvelope contact, IReadOnlyList<OperationEnvelope> rest, CancellationToken cancellationToken)
     {
-        for (var index = 0; index < envelope.Steps.Count; index++)
+        if (!PhoneNumber.TryParse(contact.PhoneNumber, null, out var phone, out var error))
         {
-            var remaining = index == 0 ? envelope : envelope with { Steps = envelope.Steps.Skip(index).ToArray() };
-            if (await gate.WaitForPermitAsync(envelope.Lane, cancellationToken).ConfigureAwait(false) is { } wait)
+            await DeadLetterUnreadableAsync(contact, null, error, cancellationToken).ConfigureAwait(false);
+            return ProcessingResult.DeadLettered;
+        }
+
+        for (var index = 0; index < contact.Steps.Count; index++)
+        {
+            var remaining = index == 0 ? contact : contact with { Steps = contact.Steps.Skip(index).ToArray() };
+            if (await gate.WaitForPermitAsync(contact.Lane, cancellationToken).ConfigureAwait(false) is { } wait)
             {
-                await RequeueAsync(remaining, wait, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(remaining, rest, wait, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
             }
             telemetry.PermitUsed(timeProvider.GetUtcNow());
 
-            var outcome = await libromi.ExecuteAsync(phone, envelope.Steps[index], cancellationToken).ConfigureAwait(false);
-            var result = await ApplyAsync(remaining, outcome, cancellationToken).ConfigureAwait(false);
+            var outcome = await libromi.ExecuteAsync(phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
+            var result = await ApplyAsync(remaining, rest, outcome, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 return result.Value;
             }
         }
 
-        telemetry.Delivered(envelope, timeProvider.GetUtcNow());
-        LogDelivered(logger, envelope.OperationId, envelope.Steps.Count, envelope.Source);
+        telemetry.Delivered(contact, timeProvider.GetUtcNow());
+        LogDelivered(logger, contact.OperationId, contact.Steps.Count, contact.Source);
+        foreach (var observer in observers)
+        {
+            await observer.OnDeliveredAsync(contact, cancellationToken).ConfigureAwait(false);
+        }
         return ProcessingResult.Delivered;
     }
 
     /// <summary>Null means the step was delivered and the next one may go.</summary>
-    private async Task<ProcessingResult?> ApplyAsync(OperationEnvelope remaining, LibromiOutcome outcome, CancellationToken cancellationToken)
+    private async Task<ProcessingResult?> ApplyAsync(OperationEnvelope remaining, IReadOnlyList<OperationEnvelope> rest, LibromiOutcome outcome, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = timeProvider.GetUtcNow();
@@ -115,14 +133,14 @@ public sealed partial class OperationProcessor(
                 telemetry.RateLimited();
                 LogRateLimited(logger, remaining.OperationId, pause.TotalSeconds, limited.RetryAfter is not null);
                 await PublishPauseAsync(now + pause, cancellationToken).ConfigureAwait(false);
-                await RequeueAsync(remaining, pause, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(remaining, rest, pause, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
             case LibromiOutcome.AuthFault fault:
                 // A configuration fault: stop sending, keep the backlog, probe until the token works again.
                 sendingState.OpenCircuit(fault.Reason, settings.AuthProbeInterval);
                 LogAuthFault(logger, fault.StatusCode ?? 0, fault.Reason);
-                await RequeueAsync(remaining, settings.AuthProbeInterval, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(remaining, rest, settings.AuthProbeInterval, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
             case LibromiOutcome.Transient transient:
@@ -135,7 +153,7 @@ public sealed partial class OperationProcessor(
                 }
                 var delay = Backoff.ExponentialWithJitter(settings.BackoffBase, failed.Attempt - 1, settings.BackoffMax);
                 LogTransient(logger, remaining.OperationId, failed.Attempt, delay.TotalSeconds, transient.Reason);
-                await RequeueAsync(failed, delay, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(failed, rest, delay, cancellationToken).ConfigureAwait(false);
                 telemetry.Retried(remaining.Lane);
                 return ProcessingResult.Retried;
 
@@ -171,7 +189,7 @@ public sealed partial class OperationProcessor(
         {
             foreach (var envelope in envelopes)
             {
-                await RequeueAsync(envelope, wait, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(envelope, [], wait, cancellationToken).ConfigureAwait(false);
             }
             return [.. envelopes.Select(_ => ProcessingResult.Deferred)];
         }
@@ -193,11 +211,15 @@ public sealed partial class OperationProcessor(
                     var tail = envelope.Steps.Skip(AttributeCoalescer.LeadingUpdates(envelope)).ToArray();
                     if (tail.Length > 0)
                     {
-                        results.Add(await DeliverAsync(envelope with { Steps = tail }, phone, cancellationToken).ConfigureAwait(false));
+                        results.Add(await ProcessContactAsync(envelope with { Steps = tail }, [], cancellationToken).ConfigureAwait(false));
                         continue;
                     }
                     telemetry.Delivered(envelope, timeProvider.GetUtcNow());
                     LogDelivered(logger, envelope.OperationId, envelope.Steps.Count, envelope.Source);
+                    foreach (var observer in observers)
+                    {
+                        await observer.OnDeliveredAsync(envelope, cancellationToken).ConfigureAwait(false);
+                    }
                     results.Add(ProcessingResult.Delivered);
                 }
                 return results;
@@ -207,7 +229,7 @@ public sealed partial class OperationProcessor(
                 LogCoalescedRejected(logger, envelopes.Length, rejected.Reason);
                 foreach (var envelope in envelopes)
                 {
-                    results.Add(await DeliverAsync(envelope, phone, cancellationToken).ConfigureAwait(false));
+                    results.Add(await ProcessContactAsync(envelope, [], cancellationToken).ConfigureAwait(false));
                 }
                 return results;
 
@@ -215,17 +237,17 @@ public sealed partial class OperationProcessor(
                 // Each envelope failed once, as it would have alone.
                 foreach (var envelope in envelopes)
                 {
-                    results.Add(await ApplyAsync(envelope, outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Retried);
+                    results.Add(await ApplyAsync(envelope, [], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Retried);
                 }
                 return results;
 
             default:
                 // 429 or a rejected token: not the messages' fault. Pause (or open the circuit) once, put all back alike.
-                results.Add(await ApplyAsync(envelopes[0], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Deferred);
+                results.Add(await ApplyAsync(envelopes[0], [], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Deferred);
                 var delay = outcome is LibromiOutcome.RateLimited ? sendingState.PausedUntil - timeProvider.GetUtcNow() : options.Value.AuthProbeInterval;
                 foreach (var envelope in envelopes.Skip(1))
                 {
-                    await RequeueAsync(envelope, delay, cancellationToken).ConfigureAwait(false);
+                    await RequeueAsync(envelope, [], delay, cancellationToken).ConfigureAwait(false);
                     results.Add(ProcessingResult.Deferred);
                 }
                 return results;
@@ -251,16 +273,45 @@ public sealed partial class OperationProcessor(
         History = [.. envelope.History ?? [], new AttemptRecord(now, outcome.GetType().Name, outcome.StatusCode, detail)],
     };
 
-    private Task RequeueAsync(OperationEnvelope envelope, TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>Puts back the contact's undelivered steps and the contacts after it; delivered ones are not sent again.</summary>
+    private Task RequeueAsync(OperationEnvelope envelope, IReadOnlyList<OperationEnvelope> rest, TimeSpan delay, CancellationToken cancellationToken)
     {
         var capped = delay < options.Value.MaxRequeueDelay ? delay : options.Value.MaxRequeueDelay;
-        return queues.EnqueueAsync(envelope, capped, cancellationToken);
+        return queues.EnqueueAsync(OperationEnvelope.Pack([envelope, .. rest]), capped, cancellationToken);
+    }
+
+    private async Task DeadLetterUnreadableAsync(OperationEnvelope? contact, string? rawMessage, string? error, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var record = new DeadLetterRecord
+        {
+            Envelope = contact,
+            RawMessage = contact is null ? rawMessage : null,
+            ReasonClass = DeadLetterReasons.Unreadable,
+            Reason = error ?? "unreadable",
+            DeadLetteredAt = now,
+        };
+        await deadLetters.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        telemetry.DeadLettered(DeadLetterReasons.Unreadable, contact?.Lane, now);
+        LogUnreadable(logger, error ?? "unreadable");
+        if (contact is not null)
+        {
+            await NotifyDeadLetteredAsync(contact, record, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task NotifyDeadLetteredAsync(OperationEnvelope contact, DeadLetterRecord record, CancellationToken cancellationToken)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.OnDeadLetteredAsync(contact, record, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task DeadLetterAsync(OperationEnvelope envelope, string reasonClass, string reason, LibromiOutcome outcome, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        await deadLetters.AddAsync(new DeadLetterRecord
+        var record = new DeadLetterRecord
         {
             Envelope = envelope,
             ReasonClass = reasonClass,
@@ -269,9 +320,11 @@ public sealed partial class OperationProcessor(
             LibromiAnswer = outcome.ResponseBody,
             FieldErrors = (outcome as LibromiOutcome.Rejected)?.FieldErrors,
             DeadLetteredAt = now,
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        await deadLetters.AddAsync(record, cancellationToken).ConfigureAwait(false);
         telemetry.DeadLettered(reasonClass, envelope.Lane, now);
         LogDeadLettered(logger, envelope.OperationId, reasonClass, reason);
+        await NotifyDeadLetteredAsync(envelope, record, cancellationToken).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 2001, EventName = "OperationDelivered", Level = LogLevel.Information, Message = "Delivered {OperationId} ({StepCount} steps) from {Source} to Libromi")]

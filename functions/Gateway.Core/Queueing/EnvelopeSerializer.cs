@@ -26,7 +26,7 @@ public static class EnvelopeSerializer
             error = $"The message is not a valid operation envelope: {exception.Message}";
             return false;
         }
-        if (envelope is null || envelope.Version != OperationEnvelope.CurrentVersion || envelope.Steps.Count == 0)
+        if (envelope is null || envelope.Version is not (OperationEnvelope.CurrentVersion or OperationEnvelope.PackedVersion) || envelope.Steps.Count == 0)
         {
             error = envelope is null ? "The message is empty." : $"Unsupported envelope (version {envelope.Version}, {envelope.Steps.Count} steps).";
             envelope = null;

@@ -12,6 +12,12 @@ public sealed record OperationEnvelope
 {
     public const int CurrentVersion = 1;
 
+    /// <summary>
+    /// An import message packing several contacts (<see cref="Then"/>). A processor that knows only version 1
+    /// dead-letters it whole (replayable) instead of delivering the first contact and dropping the rest.
+    /// </summary>
+    public const int PackedVersion = 2;
+
     [JsonPropertyName("v")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("id")] public required string OperationId { get; init; }
     [JsonPropertyName("phone")] public required string PhoneNumber { get; init; }
@@ -26,7 +32,65 @@ public sealed record OperationEnvelope
     [JsonPropertyName("correlation")] public required string CorrelationId { get; init; }
     /// <summary>Every failed attempt's time and outcome, for the dead-letter record.</summary>
     [JsonPropertyName("history")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<AttemptRecord>? History { get; init; }
+    /// <summary>Where an imported row came from, so its progress and failure can be recorded; null outside imports.</summary>
+    [JsonPropertyName("import")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ImportPosition? Import { get; init; }
+    /// <summary>
+    /// Packed messages (version 2) only: the contacts to deliver after this one, in order. The fields above describe
+    /// the first contact (its attempts and history included); each of these starts fresh.
+    /// </summary>
+    [JsonPropertyName("then")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<PackedOperation>? Then { get; init; }
+
+    /// <summary>The contacts of this message as single-contact envelopes, in delivery order (one for a version 1 message).</summary>
+    public IReadOnlyList<OperationEnvelope> Unpack()
+    {
+        if (Then is not { Count: > 0 } then)
+        {
+            return [this with { Version = CurrentVersion, Then = null }];
+        }
+        var contacts = new List<OperationEnvelope>(then.Count + 1) { this with { Version = CurrentVersion, Then = null } };
+        contacts.AddRange(then.Select(next => this with
+        {
+            Version = CurrentVersion,
+            OperationId = next.OperationId,
+            PhoneNumber = next.PhoneNumber,
+            Steps = next.Steps,
+            Import = next.Import,
+            Attempt = 0,
+            History = null,
+            Then = null,
+        }));
+        return contacts;
+    }
+
+    /// <summary>Packs single-contact envelopes of one source back into one message; the first keeps its attempts and history.</summary>
+    public static OperationEnvelope Pack(IReadOnlyList<OperationEnvelope> contacts)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(contacts.Count);
+        return contacts.Count == 1
+            ? contacts[0] with { Version = CurrentVersion, Then = null }
+            : contacts[0] with
+            {
+                Version = PackedVersion,
+                Then = [.. contacts.Skip(1).Select(c => new PackedOperation(c.OperationId, c.PhoneNumber, c.Steps, c.Import))],
+            };
+    }
 }
+
+/// <summary>One further contact of a packed message.</summary>
+public sealed record PackedOperation(
+    [property: JsonPropertyName("id")] string OperationId,
+    [property: JsonPropertyName("phone")] string PhoneNumber,
+    [property: JsonPropertyName("steps")] IReadOnlyList<OperationStep> Steps,
+    [property: JsonPropertyName("import")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImportPosition? Import);
+
+/// <summary>
+/// An imported row's place: the staged chunk it travels in, its index there (chunks are delivered in order, so
+/// "how many of the chunk are done" is a checkpoint), and its line in the file for the failure report.
+/// </summary>
+public sealed record ImportPosition(
+    [property: JsonPropertyName("chunk")] int Chunk,
+    [property: JsonPropertyName("seq")] int Seq,
+    [property: JsonPropertyName("line")] int Line);
 
 [JsonConverter(typeof(JsonStringEnumConverter<Lane>))]
 public enum Lane

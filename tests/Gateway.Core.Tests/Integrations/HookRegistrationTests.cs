@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using Libromi.Gateway.Hosting;
 using Libromi.Gateway.Ingest.Hooks;
 using Microsoft.Extensions.Configuration;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Tests.Integrations;
 
-/// <summary>How the hook route finds its integrations file and its deduplication table.</summary>
+/// <summary>How the hook route finds its integrations file and its settings.</summary>
 public sealed class HookRegistrationTests
 {
     [Fact]
@@ -34,36 +33,6 @@ public sealed class HookRegistrationTests
         Assert.Null(HookIntegrations.ResolvePath(null, "/somewhere"));
     }
 
-    [Fact]
-    public void Identity_based_table_service_uri_is_used_as_the_table_endpoint()
-    {
-        var client = TableClientFrom(new()
-        {
-            ["AzureWebJobsStorage:tableServiceUri"] = "https://gatewaystore.table.core.windows.net",
-            ["AzureWebJobsStorage:credential"] = "managedidentity",
-            ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
-        });
-
-        Assert.Equal(new Uri("https://gatewaystore.table.core.windows.net"), client.Uri);
-        Assert.Equal("gatewaystore", client.AccountName);
-    }
-
-    [Fact]
-    public void Account_name_alone_addresses_the_public_table_endpoint()
-    {
-        var client = TableClientFrom(new() { ["AzureWebJobsStorage:accountName"] = "gatewaystore" });
-
-        Assert.Equal(new Uri("https://gatewaystore.table.core.windows.net"), client.Uri);
-    }
-
-    [Fact]
-    public void Connection_string_configures_the_table_client()
-    {
-        var client = TableClientFrom(new() { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
-
-        Assert.Equal("devstoreaccount1", client.AccountName);
-    }
-
     [Theory]
     [InlineData("00:00:30")]
     [InlineData("31.00:00:00")]
@@ -87,14 +56,5 @@ public sealed class HookRegistrationTests
     public void Deduplication_window_defaults_to_a_day()
     {
         Assert.Equal(TimeSpan.FromHours(24), new HookOptions().DeduplicationWindow);
-    }
-
-    private static TableServiceClient TableClientFrom(Dictionary<string, string?> settings)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddGatewayHooks(configuration);
-        using var provider = services.BuildServiceProvider();
-        return provider.GetRequiredService<TableServiceClient>();
     }
 }

@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Azure.Storage.Queues.Models;
+using Libromi.Gateway.Ingest;
+using Libromi.Gateway.Queueing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Imports;
+
+/// <summary>
+/// Accepts an uploaded file whole or not at all. Rows are packed and staged in the <c>imports</c> table while the
+/// file streams in; only when the reader reached the end without a file-level error (and, in strict mode, without
+/// a row error) are the staged packs sent to the bulk queue. A refused file leaves nothing in any queue, and memory
+/// holds one pack and at most two staging batches whatever the file's size.
+/// </summary>
+public sealed partial class ImportIntake(
+    ImportTable table, OperationQueues queues, IOptions<ImportOptions> options, TimeProvider timeProvider, ILogger<ImportIntake> logger)
+{
+    /// <summary>Row errors listed in the answer and the progress document; the counts cover all of them.</summary>
+    public const int FirstRowErrorsShown = 20;
+
+    // At 1,000 requests an hour a large import legitimately waits days: messages never expire (as OperationQueues).
+    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
+    /// <exception cref="StorageUnavailableException">Storage failed; nothing was queued (the sender retries).</exception>
+    public async Task<ImportIntakeResult> AcceptAsync(Stream body, ImportFormat format, bool strict, string? correlationId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = timeProvider.GetUtcNow();
+        var importId = Guid.CreateVersion7(now).ToString("N");
+        var header = new ImportHeader
+        {
+            ImportId = importId,
+            Status = ImportStatus.Receiving,
+            Format = format == ImportFormat.Csv ? "csv" : "json",
+            Strict = strict,
+            ReceivedAt = now,
+        };
+        await StoreAsync(() => table.AddHeaderAsync(header, cancellationToken), importId, cancellationToken).ConfigureAwait(false);
+
+        var writer = table.StartStaging(importId);
+        var packer = new ImportPacker(importId, correlationId ?? importId, now, settings.RowsPerMessage);
+        var tally = new Tally();
+        try
+        {
+            await foreach (var result in ContactFileReader.ReadAsync(body, format, settings, cancellationToken).ConfigureAwait(false))
+            {
+                if (result is ImportRowError error)
+                {
+                    tally.Reject(error);
+                    continue;
+                }
+                var row = (ImportRow)result;
+                if (strict && tally.Rejected > 0)
+                {
+                    tally.Accept(row); // the file is refused anyway: count, stage nothing more
+                    continue;
+                }
+                var completed = packer.Add(row, out var tooLarge);
+                if (tooLarge)
+                {
+                    tally.Reject(new ImportRowError(row.Line, ImportRowError.WholeRow, $"The row is larger than a queue message allows ({ImportPacker.MaxPackBytes / 1024} KB)."));
+                    continue;
+                }
+                tally.Accept(row);
+                if (completed is not null)
+                {
+                    await writer.AddAsync(completed.Chunk, completed.Payload, completed.Rows, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            if (!(strict && tally.Rejected > 0) && packer.Complete() is { } last)
+            {
+                await writer.AddAsync(last.Chunk, last.Payload, last.Rows, cancellationToken).ConfigureAwait(false);
+            }
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImportFileException exception)
+        {
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            LogFileRefused(logger, importId, exception.Code);
+            return new ImportIntakeResult.FileRefused(exception);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // The upload itself broke (the server's body limit, a malformed chunk): not storage's fault.
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
+        {
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw; // the client went away
+            }
+            LogStorageUnavailable(logger, importId, exception.GetType().Name);
+            throw new StorageUnavailableException(exception);
+        }
+
+        if (strict && tally.Rejected > 0)
+        {
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            LogRowsRefused(logger, importId, tally.Rejected);
+            return new ImportIntakeResult.RowsRefused(tally.Accepted, tally.Rejected, tally.FirstErrors);
+        }
+        if (tally.Accepted == 0)
+        {
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            LogRowsRefused(logger, importId, tally.Rejected);
+            return new ImportIntakeResult.NoValidRows(tally.Rejected, tally.FirstErrors);
+        }
+
+        var queued = header with
+        {
+            Status = ImportStatus.Queued,
+            QueuedAt = timeProvider.GetUtcNow(),
+            Accepted = tally.Accepted,
+            Rejected = tally.Rejected,
+            Duplicates = tally.Duplicates,
+            Chunks = packer.ChunkCount,
+            Calls = tally.Calls,
+            FirstRowErrors = tally.FirstErrors,
+        };
+        await EnqueueStagedAsync(queued, settings.EnqueueConcurrency, cancellationToken).ConfigureAwait(false);
+        LogQueued(logger, importId, tally.Accepted, tally.Rejected, packer.ChunkCount);
+        return new ImportIntakeResult.Accepted(queued);
+    }
+
+    /// <summary>Sends every staged pack, then marks the import queued; on failure takes back what was sent.</summary>
+    private async Task EnqueueStagedAsync(ImportHeader queued, int concurrency, CancellationToken cancellationToken)
+    {
+        var sent = new ConcurrentQueue<SendReceipt>();
+        try
+        {
+            await foreach (var page in table.ReadStagedAsync(queued.ImportId, cancellationToken).AsPages().ConfigureAwait(false))
+            {
+                await Parallel.ForEachAsync(page.Values, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (entity, token) =>
+                {
+                    var text = Encoding.UTF8.GetString(entity.GetBinary("Payload"));
+                    SendReceipt receipt = await queues.Bulk.SendMessageAsync(text, visibilityTimeout: null, timeToLive: NeverExpires, token).ConfigureAwait(false);
+                    sent.Enqueue(receipt);
+                }).ConfigureAwait(false);
+            }
+            await table.UpdateHeaderAsync(queued, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
+        {
+            // The answer will be an error, so nothing may stay queued: take back every message that was sent.
+            var leftBehind = 0;
+            foreach (var receipt in sent)
+            {
+                try
+                {
+                    await queues.Bulk.DeleteMessageAsync(receipt.MessageId, receipt.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception deleteException) when (OperationIngestor.IsStorageFault(deleteException, CancellationToken.None))
+                {
+                    leftBehind++;
+                }
+            }
+            await DiscardAsync(null, queued.ImportId).ConfigureAwait(false);
+            LogEnqueueFailed(logger, queued.ImportId, sent.Count, leftBehind, exception.GetType().Name);
+            if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            throw new StorageUnavailableException(exception);
+        }
+    }
+
+    private async Task StoreAsync(Func<Task> store, string importId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        {
+            LogStorageUnavailable(logger, importId, exception.GetType().Name);
+            throw new StorageUnavailableException(exception);
+        }
+    }
+
+    private async Task DiscardAsync(ImportTable.ChunkWriter? writer, string importId)
+    {
+        if (writer is not null)
+        {
+            await writer.AbandonAsync().ConfigureAwait(false);
+        }
+        try
+        {
+            await table.DeleteImportAsync(importId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, CancellationToken.None))
+        {
+            // Staged rows of a refused import are never queued; an orphaned partition only costs storage.
+            LogDiscardFailed(logger, importId, exception.GetType().Name);
+        }
+    }
+
+    private sealed class Tally
+    {
+        private readonly List<RowErrorView> _firstErrors = [];
+        public int Accepted { get; private set; }
+        public int Rejected { get; private set; }
+        public int Duplicates { get; private set; }
+        public long Calls { get; private set; }
+        public IReadOnlyList<RowErrorView> FirstErrors => _firstErrors;
+
+        public void Accept(ImportRow row)
+        {
+            Accepted++;
+            Calls += row.Operations.Steps.Count;
+            Duplicates += row.IsDuplicate ? 1 : 0;
+        }
+
+        public void Reject(ImportRowError error)
+        {
+            Rejected++;
+            if (_firstErrors.Count < FirstRowErrorsShown)
+            {
+                _firstErrors.Add(RowErrorView.From(error));
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 6001, EventName = "ImportQueued", Level = LogLevel.Information, Message = "Import {ImportId} queued: {Accepted} rows accepted, {Rejected} rejected, in {Chunks} messages")]
+    private static partial void LogQueued(ILogger logger, string importId, int accepted, int rejected, int chunks);
+
+    [LoggerMessage(EventId = 6002, EventName = "ImportFileRefused", Level = LogLevel.Information, Message = "Import {ImportId} refused: {Code}; nothing was queued")]
+    private static partial void LogFileRefused(ILogger logger, string importId, string code);
+
+    [LoggerMessage(EventId = 6003, EventName = "ImportRowsRefused", Level = LogLevel.Information, Message = "Import {ImportId} refused for {Rejected} invalid rows; nothing was queued")]
+    private static partial void LogRowsRefused(ILogger logger, string importId, int rejected);
+
+    [LoggerMessage(EventId = 6004, EventName = "ImportStorageUnavailable", Level = LogLevel.Error, Message = "Storage failed while receiving import {ImportId} ({Failure}); answered 503")]
+    private static partial void LogStorageUnavailable(ILogger logger, string importId, string failure);
+
+    [LoggerMessage(EventId = 6005, EventName = "ImportEnqueueFailed", Level = LogLevel.Error, Message = "Queueing import {ImportId} failed ({Failure}) after {Sent} messages; {LeftBehind} could not be taken back")]
+    private static partial void LogEnqueueFailed(ILogger logger, string importId, int sent, int leftBehind, string failure);
+
+    [LoggerMessage(EventId = 6006, EventName = "ImportDiscardFailed", Level = LogLevel.Warning, Message = "Could not delete the staged rows of refused import {ImportId} ({Failure}); they are never queued")]
+    private static partial void LogDiscardFailed(ILogger logger, string importId, string failure);
+}
+
+/// <summary>How an upload ended.</summary>
+public abstract record ImportIntakeResult
+{
+    private ImportIntakeResult() { }
+
+    /// <summary>Every valid row is in the bulk queue.</summary>
+    public sealed record Accepted(ImportHeader Import) : ImportIntakeResult;
+
+    /// <summary>The file as a whole cannot be imported; nothing was queued.</summary>
+    public sealed record FileRefused(ImportFileException Error) : ImportIntakeResult;
+
+    /// <summary>Strict mode and at least one invalid row; nothing was queued.</summary>
+    public sealed record RowsRefused(int Valid, int Rejected, IReadOnlyList<RowErrorView> FirstErrors) : ImportIntakeResult;
+
+    /// <summary>Rows were read but none is valid; nothing was queued.</summary>
+    public sealed record NoValidRows(int Rejected, IReadOnlyList<RowErrorView> FirstErrors) : ImportIntakeResult;
+}

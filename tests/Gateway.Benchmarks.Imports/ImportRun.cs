@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Libromi.Gateway.Imports;
+using Libromi.Gateway.Operations;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Standalone;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Benchmarks.Imports;
+
+/// <summary>
+/// One gateway (the standalone host, in this process, without its queue listener so nothing is delivered), one
+/// import of N generated rows over HTTP, then the baseline: the same N rows enqueued one message per row with the
+/// same concurrency. Storage requests are counted by a pipeline policy on every Azure client.
+/// </summary>
+internal static class ImportRun
+{
+    private const string Key = "bench-key";
+    private const int BaselineSampleRows = 10_000;
+
+    public static async Task<int> RunChildAsync(int rows, string connection)
+    {
+        var counter = new RequestCounter();
+        var app = StandaloneApp.Build(
+        [
+            $"--AzureWebJobsStorage={connection}", "--Libromi:BaseUrl=http://127.0.0.1:9/api/v1", "--Libromi:ApiToken=unused",
+            $"--Gateway:ApiKey={Key}", "--Logging:LogLevel:Default=Warning", "--urls=http://127.0.0.1:0",
+        ], services =>
+        {
+            services.Remove(services.Single(d => d.ImplementationType == typeof(QueueListener)));
+            services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(counter, HttpPipelinePosition.PerRetry)));
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromMinutes(10) };
+        http.DefaultRequestHeaders.Add("x-functions-key", Key);
+        var queues = app.Services.GetRequiredService<OperationQueues>();
+        await queues.EnsureCreatedAsync();
+
+        await ImportAsync(http, 500); // warm-up: JIT, connections, the table
+        await queues.Bulk.ClearMessagesAsync();
+
+        // Baseline first, on at most 10,000 messages in a queue of its own: Azurite (one Node.js thread, in memory)
+        // slows down and times out as it fills, which would flatter the import. It is a rate, not a total.
+        var baselineRows = Math.Min(rows, BaselineSampleRows);
+        var concurrency = app.Services.GetRequiredService<IOptions<ImportOptions>>().Value.EnqueueConcurrency;
+        var baselineQueue = app.Services.GetRequiredService<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient($"bench-baseline-{rows}");
+        await baselineQueue.CreateIfNotExistsAsync();
+        var before = counter.Count;
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, baselineRows), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, token) =>
+            await baselineQueue.SendMessageAsync(EnvelopeSerializer.Serialize(new OperationEnvelope
+            {
+                OperationId = Guid.CreateVersion7().ToString("N"),
+                PhoneNumber = Phone(i),
+                Steps = [OperationStep.UpdateAttributes(new() { ["name"] = $"Name {i}", ["group"] = "Leads", ["city"] = "Leeds" })],
+                Source = "import:baseline",
+                Lane = Lane.Bulk,
+                ReceivedAt = DateTimeOffset.UtcNow,
+                CorrelationId = "baseline",
+            }), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), token));
+        watch.Stop();
+        var baselineSeconds = watch.Elapsed.TotalSeconds;
+        var baselineTransactions = counter.Count - before;
+        await baselineQueue.DeleteAsync();
+        GC.Collect();
+
+        before = counter.Count;
+        watch.Restart();
+        var accepted = await ImportAsync(http, rows);
+        watch.Stop();
+        var importSeconds = watch.Elapsed.TotalSeconds;
+        var importTransactions = counter.Count - before;
+        var peak = PeakWorkingSet();
+        var messages = (await queues.Bulk.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        if (accepted != rows)
+        {
+            throw new InvalidOperationException($"Accepted {accepted} of {rows} rows.");
+        }
+        await queues.Bulk.ClearMessagesAsync();
+
+        Console.WriteLine(JsonSerializer.Serialize(new RunResult(rows, rows / importSeconds, baselineRows / baselineSeconds,
+            (double)importTransactions / rows, (double)baselineTransactions / baselineRows, messages, peak)));
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task<int> ImportAsync(HttpClient http, int rows)
+    {
+        // Generated while it is sent, chunked: neither side holds the file.
+        var content = new StreamContent(new GeneratedCsv(rows), 64 * 1024);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/imports") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Import answered {(int)response.StatusCode}: {body}");
+        }
+        return JsonDocument.Parse(body).RootElement.GetProperty("accepted").GetInt32();
+    }
+
+    internal static string Phone(int i) => "1555" + i.ToString("D7", CultureInfo.InvariantCulture);
+
+    /// <summary>Peak resident set of this process (VmHWM on Linux), the figure an orchestrator's memory limit sees.</summary>
+    private static long PeakWorkingSet()
+    {
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        return self.PeakWorkingSet64;
+    }
+
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private long _count;
+        public long Count => Interlocked.Read(ref _count);
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Libromi's template plus an attribute column, generated row by row as it is read.</summary>
+    private sealed class GeneratedCsv(int rows) : Stream
+    {
+        private byte[] _pending = Encoding.UTF8.GetBytes("name,phone_number,group,city\n");
+        private int _offset;
+        private int _next;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var written = 0;
+            while (written < count)
+            {
+                if (_offset == _pending.Length)
+                {
+                    if (_next == rows)
+                    {
+                        break;
+                    }
+                    _pending = Encoding.UTF8.GetBytes($"Name {_next},{Phone(_next)},Leads,Leeds\n");
+                    _offset = 0;
+                    _next++;
+                }
+                var take = Math.Min(count - written, _pending.Length - _offset);
+                Array.Copy(_pending, _offset, buffer, offset + written, take);
+                _offset += take;
+                written += take;
+            }
+            return written;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Libromi.Gateway.EndToEnd.Fixtures;
+using Libromi.Gateway.EndToEnd.Pipeline;
+using Libromi.Gateway.Functions;
+using Libromi.Gateway.Operations;
+using Libromi.Gateway.Queueing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.EndToEnd.Functions;
+
+/// <summary>
+/// The Azure Functions classes, called directly with the gateway's real services (Azurite, the simulator):
+/// Core Tools cannot run here, so this proves the adapters hand over to the core and write its answers.
+/// </summary>
+public sealed class FunctionAdapterTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>, IAsyncLifetime
+{
+    private GatewayHost _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await fixture.ResetAsync();
+        _gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+    }
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    [Fact]
+    public async Task Contacts_function_answers_202_and_the_operation_reaches_Libromi()
+    {
+        var functions = ActivatorUtilities.CreateInstance<CanonicalOperationFunctions>(_gateway.App.Services);
+        var context = JsonRequest("""{"phone_number": "+447700900801", "attributes": {"city": "Derby"}}""");
+
+        await functions.AcceptContactAsync(context.Request, CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status202Accepted, context.Response.StatusCode);
+        Assert.False(string.IsNullOrEmpty(ReadJson(context)["operation_id"]?.GetValue<string>()));
+        await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactAsync("447700900801"), c => c?.Attributes.ContainsKey("city") == true, "the contact");
+    }
+
+    [Fact]
+    public async Task Contacts_function_answers_bad_input_with_the_same_problem_as_the_standalone_host()
+    {
+        var functions = ActivatorUtilities.CreateInstance<CanonicalOperationFunctions>(_gateway.App.Services);
+        var context = JsonRequest("""{"phone_number": "12"}""");
+
+        await functions.AcceptContactAsync(context.Request, CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, context.Response.StatusCode);
+        Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
+        Assert.NotNull(ReadJson(context)["errors"]!["phone_number"]);
+    }
+
+    [Fact]
+    public async Task Queue_function_delivers_a_message_through_the_core_processor()
+    {
+        var functions = ActivatorUtilities.CreateInstance<OperationQueueFunctions>(_gateway.App.Services);
+        var envelope = new OperationEnvelope
+        {
+            OperationId = "fn-test-1",
+            PhoneNumber = "447700900802",
+            Steps = [OperationStep.UpdateAttributes(new JsonObject { ["tier"] = "gold" })],
+            Source = "test",
+            ReceivedAt = DateTimeOffset.UtcNow,
+            CorrelationId = "fn-test-1",
+        };
+
+        await functions.ProcessRealtimeAsync(EnvelopeSerializer.Serialize(envelope), CancellationToken.None);
+
+        var contact = await fixture.Simulator.Inspector.GetContactAsync("447700900802");
+        Assert.Equal("gold", contact!.Attributes["tier"].GetString());
+    }
+
+    [Fact]
+    public async Task Health_function_reports_storage_and_circuit()
+    {
+        var functions = ActivatorUtilities.CreateInstance<CanonicalOperationFunctions>(_gateway.App.Services);
+        var context = new DefaultHttpContext { RequestServices = _gateway.App.Services };
+        context.Response.Body = new MemoryStream();
+
+        await functions.HealthAsync(context.Request, CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        var health = ReadJson(context);
+        Assert.True(health["storage"]!["reachable"]!.GetValue<bool>());
+        Assert.Equal("closed", health["circuit"]!["state"]!.GetValue<string>());
+    }
+
+    private DefaultHttpContext JsonRequest(string json)
+    {
+        var context = new DefaultHttpContext { RequestServices = _gateway.App.Services };
+        context.Request.Method = "POST";
+        context.Request.ContentType = "application/json";
+        context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        context.Response.Body = new MemoryStream();
+        return context;
+    }
+
+    private static JsonNode ReadJson(DefaultHttpContext context)
+    {
+        context.Response.Body.Position = 0;
+        return JsonNode.Parse(context.Response.Body)!;
+    }
+}
