@@ -39,8 +39,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayHooks(configuration);
         services.AddGatewayImports(configuration);
 
-        services.TryAddSingleton<RateLimiter>(provider => LibromiRateLimiterFactory.CreateInProcess(
-            provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value, provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
+        services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();

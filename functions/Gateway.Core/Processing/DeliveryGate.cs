@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.Processing;
 
@@ -14,7 +16,10 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
     /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>. A null result means "go";
     /// otherwise the delay after which the caller should try again (the message goes back to its queue).
     /// </summary>
-    public async Task<TimeSpan?> WaitForPermitAsync(CancellationToken cancellationToken)
+    public Task<TimeSpan?> WaitForPermitAsync(CancellationToken cancellationToken) => WaitForPermitAsync(Lane.Realtime, cancellationToken);
+
+    /// <summary>As <see cref="WaitForPermitAsync(CancellationToken)"/>; a lane-aware limiter serves realtime waiters before bulk ones.</summary>
+    public async Task<TimeSpan?> WaitForPermitAsync(Lane lane, CancellationToken cancellationToken)
     {
         var pausedFor = state.PausedUntil - timeProvider.GetUtcNow();
         if (pausedFor > TimeSpan.Zero)
@@ -30,12 +35,19 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try
         {
-            using var lease = await rateLimiter.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            using var lease = await (rateLimiter is ILaneRateLimiter lanes
+                ? lanes.AcquireAsync(lane, linked.Token)
+                : rateLimiter.AcquireAsync(1, linked.Token)).ConfigureAwait(false);
             if (lease.IsAcquired)
             {
                 return null;
             }
             state.ReleaseProbe();
+            if (lease.TryGetMetadata(FleetRateLimiter.PausedUntil, out var pausedUntil))
+            {
+                // Another instance was told 429: stop polling here too until the pause ends.
+                state.ObservePause(pausedUntil);
+            }
             return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.Value.MaxPermitWait;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using Libromi.Gateway.DeadLetters;
 using Microsoft.Extensions.DependencyInjection;
 using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +20,7 @@ public sealed partial class OperationProcessor(
     LibromiClient libromi,
     DeliveryGate gate,
     SendingState sendingState,
+    ISharedPause sharedPause,
     OperationQueues queues,
     DeadLetterStore deadLetters,
     GatewayTelemetry telemetry,
@@ -87,7 +90,7 @@ public sealed partial class OperationProcessor(
         for (var index = 0; index < contact.Steps.Count; index++)
         {
             var remaining = index == 0 ? contact : contact with { Steps = contact.Steps.Skip(index).ToArray() };
-            if (await gate.WaitForPermitAsync(cancellationToken).ConfigureAwait(false) is { } wait)
+            if (await gate.WaitForPermitAsync(contact.Lane, cancellationToken).ConfigureAwait(false) is { } wait)
             {
                 await RequeueAsync(remaining, rest, wait, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
@@ -129,6 +132,7 @@ public sealed partial class OperationProcessor(
                 sendingState.ReleaseProbe();
                 telemetry.RateLimited();
                 LogRateLimited(logger, remaining.OperationId, pause.TotalSeconds, limited.RetryAfter is not null);
+                await PublishPauseAsync(now + pause, cancellationToken).ConfigureAwait(false);
                 await RequeueAsync(remaining, rest, pause, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
@@ -161,6 +165,105 @@ public sealed partial class OperationProcessor(
 
             default:
                 throw new InvalidOperationException($"Unhandled outcome {outcome.GetType().Name}.");
+        }
+    }
+
+    /// <summary>
+    /// Delivers several envelopes for one contact, all of them queued attribute updates (each possibly followed by
+    /// other steps), with one merged <c>PUT</c> (<see cref="AttributeCoalescer"/>), and records every envelope's
+    /// fate as if it had been delivered alone. Results are in the order of <paramref name="messageTexts"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ProcessingResult>> ProcessCoalescedAsync(IReadOnlyList<string> messageTexts, CancellationToken cancellationToken = default)
+    {
+        var envelopes = messageTexts.Select(text => AttributeCoalescer.Read(text) ?? throw new ArgumentException("Only coalescable messages can be merged.", nameof(messageTexts))).ToArray();
+        if (envelopes.Length == 1)
+        {
+            return [await ProcessAsync(messageTexts[0], cancellationToken).ConfigureAwait(false)];
+        }
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("process coalesced operations", ActivityKind.Consumer);
+        activity?.SetTag("gateway.coalesced", envelopes.Length);
+        var phone = PhoneNumber.TryParse(envelopes[0].PhoneNumber, null, out var parsed, out _) ? parsed!.Value : throw new ArgumentException("Unreadable phone number.", nameof(messageTexts));
+        var lane = envelopes[0].Lane;
+
+        if (await gate.WaitForPermitAsync(lane, cancellationToken).ConfigureAwait(false) is { } wait)
+        {
+            foreach (var envelope in envelopes)
+            {
+                await RequeueAsync(envelope, [], wait, cancellationToken).ConfigureAwait(false);
+            }
+            return [.. envelopes.Select(_ => ProcessingResult.Deferred)];
+        }
+        telemetry.PermitUsed(timeProvider.GetUtcNow());
+        var merged = AttributeCoalescer.Merge(envelopes);
+        var outcome = await libromi.ExecuteAsync(phone, merged, cancellationToken).ConfigureAwait(false);
+
+        List<ProcessingResult> results = [];
+        switch (outcome)
+        {
+            case LibromiOutcome.Delivered:
+                sendingState.ReportDelivered();
+                var saved = envelopes.Sum(e => AttributeCoalescer.LeadingUpdates(e)) - 1;
+                telemetry.Coalesced(saved, lane);
+                LogCoalesced(logger, envelopes.Length, envelopes[0].OperationId, saved);
+                foreach (var envelope in envelopes)
+                {
+                    // Steps after an envelope's attribute updates (staff assignment) follow the merged PUT, in arrival order.
+                    var tail = envelope.Steps.Skip(AttributeCoalescer.LeadingUpdates(envelope)).ToArray();
+                    if (tail.Length > 0)
+                    {
+                        results.Add(await ProcessContactAsync(envelope with { Steps = tail }, [], cancellationToken).ConfigureAwait(false));
+                        continue;
+                    }
+                    telemetry.Delivered(envelope, timeProvider.GetUtcNow());
+                    LogDelivered(logger, envelope.OperationId, envelope.Steps.Count, envelope.Source);
+                    foreach (var observer in observers)
+                    {
+                        await observer.OnDeliveredAsync(envelope, cancellationToken).ConfigureAwait(false);
+                    }
+                    results.Add(ProcessingResult.Delivered);
+                }
+                return results;
+
+            case LibromiOutcome.Rejected rejected:
+                // Some envelope's data is refused: send them one by one so exactly the faulty one is dead-lettered.
+                LogCoalescedRejected(logger, envelopes.Length, rejected.Reason);
+                foreach (var envelope in envelopes)
+                {
+                    results.Add(await ProcessContactAsync(envelope, [], cancellationToken).ConfigureAwait(false));
+                }
+                return results;
+
+            case LibromiOutcome.Transient:
+                // Each envelope failed once, as it would have alone.
+                foreach (var envelope in envelopes)
+                {
+                    results.Add(await ApplyAsync(envelope, [], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Retried);
+                }
+                return results;
+
+            default:
+                // 429 or a rejected token: not the messages' fault. Pause (or open the circuit) once, put all back alike.
+                results.Add(await ApplyAsync(envelopes[0], [], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Deferred);
+                var delay = outcome is LibromiOutcome.RateLimited ? sendingState.PausedUntil - timeProvider.GetUtcNow() : options.Value.AuthProbeInterval;
+                foreach (var envelope in envelopes.Skip(1))
+                {
+                    await RequeueAsync(envelope, [], delay, cancellationToken).ConfigureAwait(false);
+                    results.Add(ProcessingResult.Deferred);
+                }
+                return results;
+        }
+    }
+
+    /// <summary>Tells the other instances about the pause; if storage is down they will meet their own 429, so it is only logged.</summary>
+    private async Task PublishPauseAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sharedPause.PauseAsync(until, "429 from Libromi", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogPauseNotShared(logger, exception.GetType().Name);
         }
     }
 
@@ -238,6 +341,15 @@ public sealed partial class OperationProcessor(
 
     [LoggerMessage(EventId = 2005, EventName = "OperationDeadLettered", Level = LogLevel.Error, Message = "Dead-lettered {OperationId} ({ReasonClass}): {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string operationId, string reasonClass, string reason);
+
+    [LoggerMessage(EventId = 2007, EventName = "OperationsCoalesced", Level = LogLevel.Information, Message = "Merged {Count} queued operations for one contact (first {OperationId}) into one attribute update ({CallsSaved} calls saved)")]
+    private static partial void LogCoalesced(ILogger logger, int count, string operationId, int callsSaved);
+
+    [LoggerMessage(EventId = 2008, EventName = "CoalescedCallRejected", Level = LogLevel.Warning, Message = "Libromi refused {Count} merged attribute updates ({Reason}); sending them one by one")]
+    private static partial void LogCoalescedRejected(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 2009, EventName = "PauseNotShared", Level = LogLevel.Warning, Message = "Could not tell other instances about the pause ({Failure}); they will pause on their own 429")]
+    private static partial void LogPauseNotShared(ILogger logger, string failure);
 
     [LoggerMessage(EventId = 2006, EventName = "MessageUnreadable", Level = LogLevel.Error, Message = "Dead-lettered an unreadable message: {Error}")]
     private static partial void LogUnreadable(ILogger logger, string error);

@@ -3,7 +3,9 @@ namespace Libromi.Gateway.Processing;
 
 /// <summary>
 /// Whether the gateway may send to Libromi right now: a pause after a 429, and a circuit that opens when the
-/// token is rejected. In-process; the fleet-wide state replaces it behind the same members.
+/// token is rejected. In-process; the pause is shared with other instances through the rate-limit ledger
+/// (<see cref="RateLimiting.ISharedPause"/>, and <see cref="ObservePause"/> when a lease is refused), the circuit is not:
+/// every instance learns of a rejected token from its own probe.
 /// </summary>
 public sealed class SendingState([FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
@@ -24,6 +26,21 @@ public sealed class SendingState([FromKeyedServices(GatewayClock.Key)] TimeProvi
         lock (_gate)
         {
             _consecutiveRateLimits++;
+            if (until > _pausedUntil)
+            {
+                _pausedUntil = until;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adopts a pause another instance published (a 429 it received). Unlike <see cref="PauseUntil"/> it does not
+    /// count as a rate limit of this instance's own, so the no-hint backoff does not grow.
+    /// </summary>
+    public void ObservePause(DateTimeOffset until)
+    {
+        lock (_gate)
+        {
             if (until > _pausedUntil)
             {
                 _pausedUntil = until;

@@ -14,6 +14,12 @@ namespace Libromi.Gateway.Queueing;
 /// a new batch at the threshold, poison after <c>MaxDequeueCount</c>, and a visibility timeout after a
 /// failure. Realtime is polled before bulk on every turn, so imports only use what live traffic leaves.
 /// </summary>
+/// <remarks>
+/// Each lane has its own in-flight budget (as each Functions trigger has its own batch), so bulk messages
+/// waiting for permits never take the slots realtime needs; the limiter then serves realtime waiters first.
+/// Messages of one batch for the same contact that are attribute updates are merged into one call
+/// (<see cref="AttributeCoalescer"/>); each message is still completed or put back on its own.
+/// </remarks>
 public sealed partial class QueueListener(
     OperationQueues queues,
     OperationProcessor processor,
@@ -23,7 +29,7 @@ public sealed partial class QueueListener(
     ILogger<QueueListener> logger) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(50);
-    private int _inFlight;
+    private readonly int[] _inFlight = new int[2];
     private readonly SemaphoreSlim _capacityFreed = new(0);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,29 +46,25 @@ public sealed partial class QueueListener(
                     await Task.Delay(Min(pause, settings.MaxPollingInterval), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                while (Volatile.Read(ref _inFlight) > settings.NewBatchThreshold)
+                // Bulk is fetched only when realtime has room and nothing waiting: imports use what live traffic leaves.
+                var realtimeHasRoom = InFlight(Lane.Realtime) <= settings.NewBatchThreshold;
+                var lane = Lane.Realtime;
+                var received = realtimeHasRoom ? await ReceiveAsync(queues.Realtime, settings, stoppingToken).ConfigureAwait(false) : [];
+                if (received.Count == 0 && realtimeHasRoom && InFlight(Lane.Bulk) <= settings.NewBatchThreshold)
                 {
-                    await _capacityFreed.WaitAsync(stoppingToken).ConfigureAwait(false);
-                }
-
-                var received = await ReceiveAsync(queues.Realtime, settings, stoppingToken).ConfigureAwait(false);
-                if (received.Count == 0)
-                {
+                    lane = Lane.Bulk;
                     received = await ReceiveAsync(queues.Bulk, settings, stoppingToken).ConfigureAwait(false);
                 }
                 if (received.Count == 0)
                 {
-                    await Task.Delay(idleDelay, stoppingToken).ConfigureAwait(false);
+                    // Woken early when a message completes; otherwise the empty queues are polled with backoff.
+                    await _capacityFreed.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false);
                     idleDelay = Min(idleDelay * 2, settings.MaxPollingInterval);
                     continue;
                 }
 
                 idleDelay = MinPollingInterval;
-                foreach (var (queue, message) in received)
-                {
-                    Interlocked.Increment(ref _inFlight);
-                    _ = HandleAsync(queue, message, settings, stoppingToken);
-                }
+                Dispatch(lane, received, settings, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -77,7 +79,7 @@ public sealed partial class QueueListener(
         }
 
         // Let in-flight messages finish or be abandoned (they reappear after their lease) before stopping.
-        while (Volatile.Read(ref _inFlight) > 0)
+        while (InFlight(Lane.Realtime) + InFlight(Lane.Bulk) > 0)
         {
             await _capacityFreed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
         }
@@ -98,49 +100,78 @@ public sealed partial class QueueListener(
         return null;
     }
 
-    private static async Task<IReadOnlyList<(QueueClient Queue, QueueMessage Message)>> ReceiveAsync(QueueClient queue, QueueListenerOptions settings, CancellationToken cancellationToken)
-    {
-        QueueMessage[] messages = await OperationQueues.WithQueueAsync(queue,
+    private static async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(QueueClient queue, QueueListenerOptions settings, CancellationToken cancellationToken) =>
+        await OperationQueues.WithQueueAsync(queue,
             async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, cancellationToken).ConfigureAwait(false)).Value,
             cancellationToken).ConfigureAwait(false);
-        return [.. messages.Select(message => (queue, message))];
+
+    private int InFlight(Lane lane) => Volatile.Read(ref _inFlight[(int)lane]);
+
+    /// <summary>Starts every message of the batch: poison ones alone, mergeable ones for one contact together, the rest alone.</summary>
+    private void Dispatch(Lane lane, IReadOnlyList<QueueMessage> received, QueueListenerOptions settings, CancellationToken stoppingToken)
+    {
+        var queue = queues.For(lane);
+        Interlocked.Add(ref _inFlight[(int)lane], received.Count);
+        var deliverable = received.Where(m => m.DequeueCount <= settings.MaxDequeueCount).ToArray();
+        foreach (var message in received.Where(m => m.DequeueCount > settings.MaxDequeueCount))
+        {
+            _ = HandleAsync(lane, queue, [message], settings, stoppingToken);
+        }
+        foreach (var group in AttributeCoalescer.Group([.. deliverable.Select(m => new AttributeCoalescer.Candidate(m.Body.ToString(), m.InsertedOn))]))
+        {
+            _ = HandleAsync(lane, queue, [.. group.Select(i => deliverable[i])], settings, stoppingToken);
+        }
     }
 
-    private async Task HandleAsync(QueueClient queue, QueueMessage message, QueueListenerOptions settings, CancellationToken stoppingToken)
+    private async Task HandleAsync(Lane lane, QueueClient queue, IReadOnlyList<QueueMessage> messages, QueueListenerOptions settings, CancellationToken stoppingToken)
     {
         try
         {
-            if (message.DequeueCount > settings.MaxDequeueCount)
+            if (messages is [{ } poisoned] && poisoned.DequeueCount > settings.MaxDequeueCount)
             {
                 // The Functions host's backstop: a message that crashed processing too often is set aside whole.
-                await queues.Poison(queue).SendMessageAsync(message.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: stoppingToken).ConfigureAwait(false);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken).ConfigureAwait(false);
-                LogPoisoned(logger, message.MessageId, queue.Name, message.DequeueCount);
+                await queues.Poison(queue).SendMessageAsync(poisoned.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: stoppingToken).ConfigureAwait(false);
+                await queue.DeleteMessageAsync(poisoned.MessageId, poisoned.PopReceipt, stoppingToken).ConfigureAwait(false);
+                LogPoisoned(logger, poisoned.MessageId, queue.Name, poisoned.DequeueCount);
                 return;
             }
 
-            await processor.ProcessAsync(message.Body.ToString(), stoppingToken).ConfigureAwait(false);
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+            if (messages is [{ } single])
+            {
+                await processor.ProcessAsync(single.Body.ToString(), stoppingToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await processor.ProcessCoalescedAsync([.. messages.Select(m => m.Body.ToString())], stoppingToken).ConfigureAwait(false);
+            }
+            // Every message's fate is recorded (delivered, put back, dead-lettered): the originals go.
+            foreach (var message in messages)
+            {
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the message reappears when its lease ends; nothing was recorded for it.
+            // Shutting down: the messages reappear when their lease ends; nothing was recorded for them.
         }
         catch (Exception exception)
         {
-            LogProcessingFailed(logger, exception, message.MessageId, queue.Name);
-            try
+            foreach (var message in messages)
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception updateException) when (OperationIngestor.IsStorageFault(updateException, CancellationToken.None))
-            {
-                // The lease still ends by itself; the message is not lost.
+                LogProcessingFailed(logger, exception, message.MessageId, queue.Name);
+                try
+                {
+                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception updateException) when (updateException is Azure.RequestFailedException || OperationIngestor.IsStorageFault(updateException, CancellationToken.None))
+                {
+                    // Already deleted, or the lease ends by itself: the message is not lost either way.
+                }
             }
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Add(ref _inFlight[(int)lane], -messages.Count);
             _capacityFreed.Release();
         }
     }

@@ -29,6 +29,7 @@ public sealed class GatewayTelemetry : IDisposable
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _permitsUsed;
+    private readonly Counter<long> _coalesced;
     private readonly Histogram<double> _latency;
     private readonly ThroughputWindow _window;
     private volatile StorageSample _sample = StorageSample.None;
@@ -44,6 +45,7 @@ public sealed class GatewayTelemetry : IDisposable
         _deadLettered = _meter.CreateCounter<long>("gateway.operations.deadlettered", "{operation}", "Operations dead-lettered, by reason class.");
         _rateLimited = _meter.CreateCounter<long>("gateway.libromi.rate_limited", "{response}", "429 answers received from Libromi.");
         _permitsUsed = _meter.CreateCounter<long>("gateway.ratelimit.permits.used", "{request}", "Rate-limit permits spent on calls to Libromi.");
+        _coalesced = _meter.CreateCounter<long>("gateway.operations.coalesced", "{call}", "Calls to Libromi saved by merging queued attribute updates for one contact into one.");
         _latency = _meter.CreateHistogram<double>("gateway.delivery.latency", "s", "Time from receipt by the gateway to delivery at Libromi.");
 
         var options = libromi.Value;
@@ -89,6 +91,8 @@ public sealed class GatewayTelemetry : IDisposable
     }
 
     public void RateLimited() => _rateLimited.Add(1);
+
+    public void Coalesced(int callsSaved, Lane lane) => _coalesced.Add(callsSaved, Lane(lane));
 
     public void PermitUsed(DateTimeOffset now)
     {

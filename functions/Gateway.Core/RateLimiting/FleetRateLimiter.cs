@@ -1,0 +1,351 @@
+using System.Threading.RateLimiting;
+using Libromi.Gateway.Queueing;
+using Microsoft.Extensions.Logging;
+
+namespace Libromi.Gateway.RateLimiting;
+
+/// <summary>
+/// The account's rate limit shared by every instance: permits come from the fleet's ledger in leases of up to
+/// <see cref="RateLimitOptions.MaxLease"/> (as many as this instance has waiters), are handed out locally
+/// (realtime waiters before bulk ones) and are dropped when the lease expires. A <see cref="RateLimiter"/>, so
+/// the delivery gate and Polly use it like any other.
+/// </summary>
+/// <remarks>
+/// Fails closed: when the ledger cannot be reached no lease is granted, waiters time out in the delivery gate
+/// and their messages go back to the queue. One refill loop per instance talks to the ledger; when the ledger
+/// is full it sleeps (on the gateway clock) until the ledger says capacity frees, without polling.
+/// </remarks>
+public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
+{
+    /// <summary>On a refused lease: until when the whole account is paused after a 429 seen by any instance.</summary>
+    public static readonly MetadataName<DateTimeOffset> PausedUntil = MetadataName.Create<DateTimeOffset>("PAUSED_UNTIL");
+
+    /// <summary>While both lanes wait, one permit in this many goes to bulk, so an import never starves.</summary>
+    internal const int BulkEvery = 10;
+
+    private static readonly TimeSpan StorageRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly ILeaseSource _source;
+    private readonly RateLimitOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly LinkedList<Waiter> _realtime = new();
+    private readonly LinkedList<Waiter> _bulk = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private int _permits;
+    private DateTimeOffset _permitsExpire;
+    private int _realtimeStreak;
+    private bool _refilling;
+    private CancellationTokenSource? _wakeForRealtime;
+    private long _successful;
+    private long _failed;
+    private bool _disposed;
+
+    public FleetRateLimiter(ILeaseSource source, RateLimitOptions options, TimeProvider clock, ILogger<FleetRateLimiter> logger)
+    {
+        _source = source;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public override TimeSpan? IdleDuration => null;
+
+    public override RateLimiterStatistics? GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new RateLimiterStatistics
+            {
+                CurrentAvailablePermits = LocalPermits(_clock.GetUtcNow()),
+                CurrentQueuedCount = _realtime.Count + _bulk.Count,
+                TotalSuccessfulLeases = _successful,
+                TotalFailedLeases = _failed,
+            };
+        }
+    }
+
+    public ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
+    {
+        CancellationTokenSource? wake = null;
+        ValueTask<RateLimitLease> result;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var ahead = lane == Lane.Realtime ? _realtime.Count : _realtime.Count + _bulk.Count;
+            if (ahead == 0 && TryTakeLocal(_clock.GetUtcNow()))
+            {
+                _successful++;
+                return ValueTask.FromResult<RateLimitLease>(Lease.Acquired);
+            }
+
+            var waiter = new Waiter(lane);
+            var node = (lane == Lane.Realtime ? _realtime : _bulk).AddLast(waiter);
+            if (cancellationToken.CanBeCanceled)
+            {
+                waiter.Registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
+            }
+            if (lane == Lane.Realtime)
+            {
+                // The refill loop may be sleeping until bulk's reserve frees; realtime may go sooner.
+                wake = _wakeForRealtime;
+            }
+            if (!_refilling)
+            {
+                _refilling = true;
+                _ = Task.Run(RefillAsync);
+            }
+            result = new ValueTask<RateLimitLease>(waiter.Completion.Task);
+        }
+        wake?.Cancel();
+        return result;
+    }
+
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(permitCount, 1);
+        return AcquireAsync(Lane.Realtime, cancellationToken);
+    }
+
+    protected override RateLimitLease AttemptAcquireCore(int permitCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, 1);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var now = _clock.GetUtcNow();
+            if (permitCount == 0 ? LocalPermits(now) > 0 : _realtime.Count == 0 && TryTakeLocal(now))
+            {
+                _successful++;
+                return Lease.Acquired;
+            }
+            _failed++;
+            return Lease.Refused(null, null);
+        }
+    }
+
+    private int LocalPermits(DateTimeOffset now) => now < _permitsExpire ? _permits : 0;
+
+    private bool TryTakeLocal(DateTimeOffset now)
+    {
+        if (LocalPermits(now) == 0)
+        {
+            return false;
+        }
+        _permits--;
+        return true;
+    }
+
+    private async Task RefillAsync()
+    {
+        while (true)
+        {
+            int realtime, bulk;
+            CancellationTokenSource? wake = null;
+            List<Waiter> served;
+            lock (_lock)
+            {
+                served = ServeLocked();
+                _wakeForRealtime = null;
+                realtime = Math.Min(_realtime.Count, _options.MaxLease);
+                bulk = Math.Min(_bulk.Count, _options.MaxLease - realtime);
+                if (_disposed || realtime + bulk == 0)
+                {
+                    _refilling = false;
+                }
+                else if (realtime == 0)
+                {
+                    // Set before asking the ledger, so a realtime caller arriving meanwhile cannot be missed.
+                    wake = new CancellationTokenSource();
+                    _wakeForRealtime = wake;
+                }
+            }
+            // Completed outside the lock: disposing a registration waits for a running cancellation callback, which takes the lock.
+            foreach (var waiter in served)
+            {
+                waiter.Grant(Lease.Acquired);
+            }
+            if (realtime + bulk == 0 || _disposed)
+            {
+                return;
+            }
+
+            LeaseDecision decision;
+            try
+            {
+                decision = await _source.LeaseAsync(realtime, bulk, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                // Fail closed: without the ledger nothing is sent; waiters time out and their messages go back.
+                LogLedgerUnavailable(_logger, exception, exception.GetType().Name);
+                await DelayAsync(StorageRetryDelay, null).ConfigureAwait(false);
+                continue;
+            }
+
+            switch (decision)
+            {
+                case LeaseDecision.Granted granted:
+                    lock (_lock)
+                    {
+                        _permits = granted.Total;
+                        _permitsExpire = granted.ExpiresAt;
+                    }
+                    LogLeaseGranted(_logger, granted.Realtime, granted.Bulk, granted.ExpiresAt);
+                    break;
+
+                case LeaseDecision.Full full:
+                    await DelayAsync(full.RetryAt - _clock.GetUtcNow(), wake).ConfigureAwait(false);
+                    break;
+
+                case LeaseDecision.Paused paused:
+                    RefuseAll(paused.Until);
+                    break;
+            }
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationTokenSource? wake)
+    {
+        using var linked = wake is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, wake.Token);
+        try
+        {
+            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, _clock, linked?.Token ?? _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Woken for a realtime waiter, or stopping (the loop checks).
+        }
+    }
+
+    /// <summary>Hands local permits to waiters: realtime first, but one in <see cref="BulkEvery"/> to bulk while both wait.</summary>
+    private List<Waiter> ServeLocked()
+    {
+        List<Waiter> served = [];
+        var now = _clock.GetUtcNow();
+        while (LocalPermits(now) > 0 && (_realtime.First ?? _bulk.First) is not null)
+        {
+            var bulkTurn = _bulk.First is not null && (_realtime.First is null || _realtimeStreak >= BulkEvery - 1);
+            var node = bulkTurn ? _bulk.First! : _realtime.First!;
+            node.List!.Remove(node);
+            _realtimeStreak = bulkTurn ? 0 : _realtimeStreak + 1;
+            _permits--;
+            _successful++;
+            served.Add(node.Value);
+        }
+        return served;
+    }
+
+    private void RefuseAll(DateTimeOffset pausedUntil)
+    {
+        List<Waiter> refused;
+        lock (_lock)
+        {
+            // A pause seen in the ledger voids this instance's unused permits too.
+            _permits = 0;
+            refused = [.. _realtime, .. _bulk];
+            _realtime.Clear();
+            _bulk.Clear();
+            _failed += refused.Count;
+        }
+        var lease = Lease.Refused(pausedUntil - _clock.GetUtcNow(), pausedUntil);
+        foreach (var waiter in refused)
+        {
+            waiter.Grant(lease);
+        }
+        LogPaused(_logger, pausedUntil, refused.Count);
+    }
+
+    private void Cancel(LinkedListNode<Waiter> node, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (node.List is null)
+            {
+                return;
+            }
+            node.List.Remove(node);
+            _failed++;
+        }
+        node.Value.Registration.Dispose();
+        node.Value.Completion.TrySetCanceled(cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing)
+        {
+            return;
+        }
+        List<Waiter> abandoned;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            abandoned = [.. _realtime, .. _bulk];
+            _realtime.Clear();
+            _bulk.Clear();
+        }
+        _stopping.Cancel();
+        foreach (var waiter in abandoned)
+        {
+            waiter.Grant(Lease.Refused(null, null));
+        }
+    }
+
+    protected override ValueTask DisposeAsyncCore()
+    {
+        Dispose(true);
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Waiter(Lane lane)
+    {
+        public Lane Lane { get; } = lane;
+        public TaskCompletionSource<RateLimitLease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public void Grant(RateLimitLease lease)
+        {
+            Registration.Dispose();
+            Completion.TrySetResult(lease);
+        }
+    }
+
+    private sealed class Lease(bool isAcquired, TimeSpan? retryAfter, DateTimeOffset? pausedUntil) : RateLimitLease
+    {
+        public static Lease Acquired { get; } = new(true, null, null);
+
+        public static Lease Refused(TimeSpan? retryAfter, DateTimeOffset? pausedUntil) => new(false, retryAfter, pausedUntil);
+
+        public override bool IsAcquired { get; } = isAcquired;
+
+        public override IEnumerable<string> MetadataNames =>
+            [.. retryAfter is null ? [] : new[] { MetadataName.RetryAfter.Name }, .. pausedUntil is null ? [] : new[] { PausedUntil.Name }];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter
+                : metadataName == PausedUntil.Name ? pausedUntil
+                : null;
+            return metadata is not null;
+        }
+    }
+
+    [LoggerMessage(EventId = 8010, EventName = "RateLedgerUnavailable", Level = LogLevel.Error, Message = "The fleet's rate-limit ledger is unreachable ({Failure}); nothing is sent until it is back")]
+    private static partial void LogLedgerUnavailable(ILogger logger, Exception exception, string failure);
+
+    [LoggerMessage(EventId = 8011, EventName = "RateLeaseGranted", Level = LogLevel.Debug, Message = "Leased {Realtime} realtime and {Bulk} bulk permits until {ExpiresAt}")]
+    private static partial void LogLeaseGranted(ILogger logger, int realtime, int bulk, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 8012, EventName = "RateLeaseRefusedPaused", Level = LogLevel.Information, Message = "The account is paused until {PausedUntil}; {Waiters} waiting operations go back to their queues")]
+    private static partial void LogPaused(ILogger logger, DateTimeOffset pausedUntil, int waiters);
+}
