@@ -7,6 +7,7 @@ using Libromi.Gateway.Operations;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace Libromi.Gateway.Libromi;
@@ -115,6 +116,7 @@ public sealed partial class LibromiClient(
             return new LibromiOutcome.Transient(exception switch
             {
                 BrokenCircuitException => "The circuit to Libromi is open after repeated failures.",
+                RateLimiterRejectedException => "No rate-limit permit was free for a retry; the operation goes back to its queue.",
                 TimeoutRejectedException or TaskCanceledException => "Libromi did not answer in time.",
                 _ => $"Libromi could not be reached ({exception.GetType().Name}).",
             });
@@ -124,7 +126,7 @@ public sealed partial class LibromiClient(
     private static bool IsTransientFailure(Exception exception, CancellationToken cancellationToken) => exception switch
     {
         OperationCanceledException when cancellationToken.IsCancellationRequested => false,
-        HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException => true,
+        HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException or RateLimiterRejectedException => true,
         _ => false,
     };
 

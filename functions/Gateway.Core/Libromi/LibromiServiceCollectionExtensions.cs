@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using System.Threading.RateLimiting;
 using Polly;
+using Polly.RateLimiting;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -57,6 +59,19 @@ public static class LibromiServiceCollectionExtensions
                     Delay = TimeSpan.FromMilliseconds(200),
                     ShouldRetryAfterHeader = false,
                     ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+                    OnRetry = args =>
+                    {
+                        args.Context.Properties.Set(IsRetryAttempt, true);
+                        return ValueTask.CompletedTask;
+                    },
+                })
+                // A retry is another request against the account's limit: it takes its own permit from the same
+                // limiter the processor uses for the first attempt (which DeliveryGate already took).
+                .AddRateLimiter(new RateLimiterStrategyOptions
+                {
+                    RateLimiter = args => args.Context.Properties.GetValue(IsRetryAttempt, false)
+                        ? context.ServiceProvider.GetRequiredService<RateLimiter>().AcquireAsync(1, args.Context.CancellationToken)
+                        : ValueTask.FromResult<RateLimitLease>(FirstAttemptLease.Instance),
                 })
                 .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
                 {
@@ -69,6 +84,24 @@ public static class LibromiServiceCollectionExtensions
                 .AddTimeout(options.AttemptTimeout);
         });
         return builder;
+    }
+
+    private static readonly ResiliencePropertyKey<bool> IsRetryAttempt = new("libromi.retry-attempt");
+
+    /// <summary>The first attempt's permit is taken by the processor's delivery gate, before the call.</summary>
+    private sealed class FirstAttemptLease : RateLimitLease
+    {
+        public static FirstAttemptLease Instance { get; } = new();
+
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
     }
 
     internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch

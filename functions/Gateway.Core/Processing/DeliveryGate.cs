@@ -12,6 +12,8 @@ namespace Libromi.Gateway.Processing;
 /// </summary>
 public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IOptions<ProcessingOptions> options, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
+    internal static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>. A null result means "go";
     /// otherwise the delay after which the caller should try again (the message goes back to its queue).
@@ -52,8 +54,11 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // Waited a whole MaxPermitWait: the backlog is deeper than the window. Back in the queue briefly,
+            // not for another full wait, so it competes for the next window (a benchmark showed a whole
+            // window's worth of messages sitting hidden for 30 s after a timeout).
             state.ReleaseProbe();
-            return options.Value.MaxPermitWait;
+            return RequeueAfterPermitTimeout;
         }
     }
 }

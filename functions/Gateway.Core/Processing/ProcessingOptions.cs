@@ -23,9 +23,13 @@ public sealed class ProcessingOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan RateLimitedFallbackPause { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a message may wait for a rate-limit permit before it is put back (not counted as an attempt).</summary>
+    /// <summary>
+    /// How long a message may wait for a rate-limit permit before it is put back (not counted as an attempt).
+    /// Longer than one minute window, so a message fetched while the window is full usually gets its permit
+    /// when the window slides instead of going back to the queue; shorter than <c>Queues__MessageLease</c>.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
-    public TimeSpan MaxPermitWait { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxPermitWait { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>While the token is rejected, how often one operation probes whether it works again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]

@@ -23,7 +23,7 @@ public sealed class ImportRestartTests(PipelineFixture fixture) : IClassFixture<
         var csv = "phone_number,city\n" + string.Concat(Enumerable.Range(1, 30).Select(i => $"4477009006{i:D2},City {i}\n"));
 
         // The first host may send 10 calls a minute: it delivers 10 rows, then every message waits for a permit.
-        var first = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, new Dictionary<string, string?>(settings) { ["Libromi:RequestsPerMinute"] = "10" });
+        var first = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, new Dictionary<string, string?>(settings) { ["Libromi:RequestsPerMinute"] = "10", ["RateLimit:RealtimeReservePercent"] = "0" });
         string location;
         try
         {
