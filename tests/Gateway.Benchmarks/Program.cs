@@ -11,6 +11,9 @@ switch (args.FirstOrDefault())
     case "pipeline":
         await PipelineBenchmark.RunAsync(PipelineOptions.Parse(args[1..]));
         return 0;
+    case "coalescing":
+        await Libromi.Gateway.Benchmarks.Coalescing.CoalescingBenchmark.RunAsync();
+        return 0;
     case "hooks":
         // In-process and ShortRun: a couple of minutes, and no second build of this project and its web hosts.
         var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
@@ -18,6 +21,7 @@ switch (args.FirstOrDefault())
         return 0;
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain]");
+        Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- coalescing");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- hooks [BenchmarkDotNet options]");
         return 2;
 }

@@ -45,6 +45,11 @@ internal sealed class SimulatorHost : IAsyncDisposable
         await _inspection.GetFromJsonAsync<List<RecordedRequest>>("_simulator/requests", SimulatorJson.Options)
         ?? throw new InvalidOperationException("The simulator answered an empty request log.");
 
+    /// <summary>Every contact Libromi holds, with its attributes (<c>GET /_simulator/contacts</c>).</summary>
+    public async Task<IReadOnlyList<ContactState>> GetContactsAsync() =>
+        await _inspection.GetFromJsonAsync<List<ContactState>>("_simulator/contacts", SimulatorJson.Options)
+        ?? throw new InvalidOperationException("The simulator answered an empty contact list.");
+
     /// <summary>Request log, contacts and rate windows back to the start, so one drain does not see the previous one.</summary>
     public async Task ResetAsync()
     {
