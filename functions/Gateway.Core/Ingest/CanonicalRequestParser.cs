@@ -134,6 +134,11 @@ public static class CanonicalRequestParser
         try
         {
             var node = JsonNode.Parse(body.Span, documentOptions: DocumentOptions);
+            if (Http.JsonText.FindInvalidString(body.Span) is { } invalid)
+            {
+                error = $"The request body is not valid JSON: {invalid}.";
+                return false;
+            }
             if (node is JsonObject obj)
             {
                 root = obj;

@@ -32,6 +32,12 @@ public static class WebhookBody
             try
             {
                 body = JsonNode.Parse(request.Body.Span);
+                if (Http.JsonText.FindInvalidString(request.Body.Span) is { } invalid)
+                {
+                    body = null;
+                    problem = new(MalformedBodyReason.Unreadable, invalid);
+                    return false;
+                }
                 return true;
             }
             catch (JsonException ex)
