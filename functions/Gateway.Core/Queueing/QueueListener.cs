@@ -10,15 +10,24 @@ using Microsoft.Extensions.Options;
 namespace Libromi.Gateway.Queueing;
 
 /// <summary>
-/// Competing consumer for the standalone host, with the Functions queue trigger's contract: batches,
-/// a new batch at the threshold, poison after <c>MaxDequeueCount</c>, and a visibility timeout after a
-/// failure. Realtime is polled before bulk on every turn, so imports only use what live traffic leaves.
+/// Competing consumer for the standalone host, with the Functions queue trigger's contract: batches, a new batch at
+/// the threshold, poison after <c>MaxDequeueCount</c>, and a visibility timeout after a failure. Realtime is polled
+/// before bulk on every turn, so imports only use what live traffic leaves.
 /// </summary>
 /// <remarks>
-/// Each lane has its own in-flight budget (as each Functions trigger has its own batch), so bulk messages
-/// waiting for permits never take the slots realtime needs; the limiter then serves realtime waiters first.
-/// Messages of one batch for the same contact that are attribute updates are merged into one call
-/// (<see cref="AttributeCoalescer"/>); each message is still completed or put back on its own.
+/// <para>
+/// Received messages are held per lane in lines per contact (<see cref="ContactGroups"/>): attribute updates for one
+/// contact join its open group until the group starts, and a group of several is delivered as one merged call
+/// (<see cref="OperationProcessor.ProcessCoalescedAsync"/>); each message is still deleted or put back on its own.
+/// A backlog of updates is read deep before anything starts (<see cref="LaneHolding"/>), which is when merging saves
+/// the most permits; a trickle starts at once.
+/// </para>
+/// <para>
+/// Each lane has its own running slots (as each Functions trigger has its own batch), so bulk groups waiting for
+/// permits never take the slots realtime needs; the limiter then serves realtime waiters first. Held messages stay
+/// hidden from other instances: their leases are renewed at half time, and on shutdown the ones not started are
+/// handed back at once.
+/// </para>
 /// </remarks>
 public sealed partial class QueueListener(
     OperationQueues queues,
@@ -26,45 +35,79 @@ public sealed partial class QueueListener(
     SendingState sendingState,
     IOptions<QueueListenerOptions> options,
     [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
+    TimeProvider storageClock,
     ILogger<QueueListener> logger) : BackgroundService
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(50);
-    private readonly int[] _inFlight = new int[2];
+    // Renewals and releases are small requests; a few at a time keep a held backlog's leases fresh without a burst.
+    private const int LeaseRequestConcurrency = 8;
+    private readonly Lock _sync = new();
+    private readonly LaneHolding[] _lanes = [new(options.Value), new(options.Value)];
+    private readonly MessageLeases _leases = new(storageClock, options.Value.MessageLease);
     private readonly SemaphoreSlim _capacityFreed = new(0);
+    private int _handlers;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        var keeper = KeepLeasesAsync(settings.MessageLease, stoppingToken);
         var idleDelay = MinPollingInterval;
+        var realtime = Holding(Lane.Realtime);
+        var bulk = Holding(Lane.Bulk);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                // While sending is paused, leave the backlog untouched instead of cycling messages.
+                // While sending is paused, leave the backlog untouched instead of cycling messages; held ones wait.
                 if (PauseRemaining() is { } pause)
                 {
                     await Task.Delay(Min(pause, settings.MaxPollingInterval), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                // Bulk is fetched only when realtime has room and nothing waiting: imports use what live traffic leaves.
-                var realtimeHasRoom = InFlight(Lane.Realtime) <= settings.NewBatchThreshold;
-                var lane = Lane.Realtime;
-                var received = realtimeHasRoom ? await ReceiveAsync(queues.Realtime, settings, stoppingToken).ConfigureAwait(false) : [];
-                if (received.Count == 0 && realtimeHasRoom && InFlight(Lane.Bulk) <= settings.NewBatchThreshold)
+
+                var received = 0;
+                var realtimeCameBackEmpty = false;
+                if (UnderLock(() => realtime.WantsMessages))
                 {
-                    lane = Lane.Bulk;
-                    received = await ReceiveAsync(queues.Bulk, settings, stoppingToken).ConfigureAwait(false);
+                    received = await ReceiveAsync(Lane.Realtime, settings, stoppingToken).ConfigureAwait(false);
+                    realtimeCameBackEmpty = received == 0;
+                    if (UnderLock(() => realtime.IsReadingDeep))
+                    {
+                        // A backlog of updates: read on before anything starts, so more of them meet their contact's group.
+                        continue;
+                    }
                 }
-                if (received.Count == 0)
+                Start(Lane.Realtime, stoppingToken);
+
+                // Bulk is fetched only when realtime came back empty and has room: imports use what live traffic leaves.
+                if (realtimeCameBackEmpty && UnderLock(() => realtime.HasRoom && bulk.WantsMessages))
                 {
-                    // Woken early when a message completes; otherwise the empty queues are polled with backoff.
-                    await _capacityFreed.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false);
+                    received = await ReceiveAsync(Lane.Bulk, settings, stoppingToken).ConfigureAwait(false);
+                    if (UnderLock(() => bulk.IsReadingDeep))
+                    {
+                        continue;
+                    }
+                }
+                // Bulk groups start only while no realtime group waits for a slot.
+                if (UnderLock(() => realtime.Groups.WaitingGroups == 0))
+                {
+                    Start(Lane.Bulk, stoppingToken);
+                }
+
+                if (received == 0)
+                {
+                    // Woken early when a group completes; otherwise the empty queues are polled with backoff.
+                    if (await _capacityFreed.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false))
+                    {
+                        // One look covers every group that completed meanwhile: no empty poll per completion.
+                        while (_capacityFreed.Wait(0))
+                        {
+                        }
+                    }
                     idleDelay = Min(idleDelay * 2, settings.MaxPollingInterval);
                     continue;
                 }
-
                 idleDelay = MinPollingInterval;
-                Dispatch(lane, received, settings, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -74,14 +117,27 @@ public sealed partial class QueueListener(
             {
                 // Storage is down: messages stay where they are; try again after the longest polling interval.
                 LogStorageFault(logger, exception.GetType().Name);
-                await Task.Delay(settings.MaxPollingInterval, stoppingToken).ConfigureAwait(false);
+                // Cancelled means stopping: the loop ends and held messages are still released.
+                await Task.Delay(settings.MaxPollingInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
 
-        // Let in-flight messages finish or be abandoned (they reappear after their lease) before stopping.
-        while (InFlight(Lane.Realtime) + InFlight(Lane.Bulk) > 0)
+        await keeper.ConfigureAwait(false);
+        await ReleaseWaitingAsync().ConfigureAwait(false);
+        // Let running groups finish or be abandoned (they reappear after their lease) before stopping.
+        while (Volatile.Read(ref _handlers) > 0)
         {
             await _capacityFreed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private LaneHolding Holding(Lane lane) => _lanes[(int)lane];
+
+    private T UnderLock<T>(Func<T> decision)
+    {
+        lock (_sync)
+        {
+            return decision();
         }
     }
 
@@ -100,79 +156,201 @@ public sealed partial class QueueListener(
         return null;
     }
 
-    private static async Task<IReadOnlyList<QueueMessage>> ReceiveAsync(QueueClient queue, QueueListenerOptions settings, CancellationToken cancellationToken) =>
-        await OperationQueues.WithQueueAsync(queue,
-            async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, cancellationToken).ConfigureAwait(false)).Value,
-            cancellationToken).ConfigureAwait(false);
-
-    private int InFlight(Lane lane) => Volatile.Read(ref _inFlight[(int)lane]);
-
-    /// <summary>Starts every message of the batch: poison ones alone, mergeable ones for one contact together, the rest alone.</summary>
-    private void Dispatch(Lane lane, IReadOnlyList<QueueMessage> received, QueueListenerOptions settings, CancellationToken stoppingToken)
+    /// <summary>Receives one batch into the lane's holding (poison goes straight to its queue); returns how many came back.</summary>
+    private async Task<int> ReceiveAsync(Lane lane, QueueListenerOptions settings, CancellationToken stoppingToken)
     {
         var queue = queues.For(lane);
-        Interlocked.Add(ref _inFlight[(int)lane], received.Count);
-        var deliverable = received.Where(m => m.DequeueCount <= settings.MaxDequeueCount).ToArray();
-        foreach (var message in received.Where(m => m.DequeueCount > settings.MaxDequeueCount))
+        var leasedAt = storageClock.GetUtcNow();
+        var received = await OperationQueues.WithQueueAsync(queue,
+            async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken).ConfigureAwait(false)).Value,
+            stoppingToken).ConfigureAwait(false);
+        foreach (var poisoned in received.Where(m => m.DequeueCount > settings.MaxDequeueCount))
         {
-            _ = HandleAsync(lane, queue, [message], settings, stoppingToken);
+            Interlocked.Increment(ref _handlers);
+            _ = PoisonAsync(queue, poisoned, stoppingToken);
         }
-        foreach (var group in AttributeCoalescer.Group([.. deliverable.Select(m => new AttributeCoalescer.Candidate(m.Body.ToString(), m.InsertedOn))]))
+        var held = received.Where(m => m.DequeueCount <= settings.MaxDequeueCount)
+            .Select(m => HeldMessage.Read(m.MessageId, m.PopReceipt, m.Body.ToString(), m.InsertedOn, leasedAt))
+            .ToArray();
+        lock (_sync)
         {
-            _ = HandleAsync(lane, queue, [.. group.Select(i => deliverable[i])], settings, stoppingToken);
+            Holding(lane).Received(received.Length, held);
+        }
+        return received.Length;
+    }
+
+    private void Start(Lane lane, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<MessageGroup> starting;
+        lock (_sync)
+        {
+            starting = Holding(lane).StartGroups();
+        }
+        foreach (var group in starting)
+        {
+            Interlocked.Increment(ref _handlers);
+            _ = DeliverAsync(lane, group, stoppingToken);
         }
     }
 
-    private async Task HandleAsync(Lane lane, QueueClient queue, IReadOnlyList<QueueMessage> messages, QueueListenerOptions settings, CancellationToken stoppingToken)
+    /// <summary>One group: alone, or merged into one call; then every message is deleted or put back on its own.</summary>
+    private async Task DeliverAsync(Lane lane, MessageGroup group, CancellationToken stoppingToken)
     {
+        var queue = queues.For(lane);
         try
         {
-            if (messages is [{ } poisoned] && poisoned.DequeueCount > settings.MaxDequeueCount)
+            if (group.Messages is [{ } single])
             {
-                // The Functions host's backstop: a message that crashed processing too often is set aside whole.
-                await queues.Poison(queue).SendMessageAsync(poisoned.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: stoppingToken).ConfigureAwait(false);
-                await queue.DeleteMessageAsync(poisoned.MessageId, poisoned.PopReceipt, stoppingToken).ConfigureAwait(false);
-                LogPoisoned(logger, poisoned.MessageId, queue.Name, poisoned.DequeueCount);
-                return;
-            }
-
-            if (messages is [{ } single])
-            {
-                await processor.ProcessAsync(single.Body.ToString(), stoppingToken).ConfigureAwait(false);
+                await processor.ProcessAsync(single.Text, stoppingToken).ConfigureAwait(false);
             }
             else
             {
-                await processor.ProcessCoalescedAsync([.. messages.Select(m => m.Body.ToString())], stoppingToken).ConfigureAwait(false);
+                await processor.ProcessCoalescedAsync([.. group.Messages.Select(m => m.Text)], stoppingToken).ConfigureAwait(false);
             }
             // Every message's fate is recorded (delivered, put back, dead-lettered): the originals go.
-            foreach (var message in messages)
+            foreach (var message in group.Messages)
             {
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                await _leases.DeleteAsync(queue, message, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the messages reappear when their lease ends; nothing was recorded for them.
+            // Shutting down: the messages reappear when their lease ends (a call may have reached Libromi; nothing was recorded).
         }
         catch (Exception exception)
         {
-            foreach (var message in messages)
+            foreach (var message in group.Messages)
             {
                 LogProcessingFailed(logger, exception, message.MessageId, queue.Name);
-                try
-                {
-                    await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: settings.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception updateException) when (updateException is Azure.RequestFailedException || OperationIngestor.IsStorageFault(updateException, CancellationToken.None))
-                {
-                    // Already deleted, or the lease ends by itself: the message is not lost either way.
-                }
+                await ReturnQuietlyAsync(queue, message, options.Value.VisibilityTimeout).ConfigureAwait(false);
             }
         }
         finally
         {
-            Interlocked.Add(ref _inFlight[(int)lane], -messages.Count);
+            lock (_sync)
+            {
+                Holding(lane).Groups.Complete(group);
+            }
+            Finished();
+        }
+    }
+
+    /// <summary>The Functions host's backstop: a message that crashed processing too often is set aside whole.</summary>
+    private async Task PoisonAsync(QueueClient queue, QueueMessage poisoned, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await queues.Poison(queue).SendMessageAsync(poisoned.Body, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: stoppingToken).ConfigureAwait(false);
+            await queue.DeleteMessageAsync(poisoned.MessageId, poisoned.PopReceipt, stoppingToken).ConfigureAwait(false);
+            LogPoisoned(logger, poisoned.MessageId, queue.Name, poisoned.DequeueCount);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Not moved: it reappears after its lease and is set aside then.
+            LogProcessingFailed(logger, exception, poisoned.MessageId, queue.Name);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: it reappears after its lease.
+        }
+        finally
+        {
+            Finished();
+        }
+    }
+
+    private void Finished()
+    {
+        Interlocked.Decrement(ref _handlers);
+        _capacityFreed.Release();
+    }
+
+    /// <summary>Renews every held message's lease once half of it has passed, for as long as the listener runs.</summary>
+    private async Task KeepLeasesAsync(TimeSpan lease, CancellationToken stoppingToken)
+    {
+        // Checking four times a lease renews each message between half and three quarters of it.
+        var interval = lease / 4;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = LeaseRequestConcurrency, CancellationToken = stoppingToken };
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, storageClock, stoppingToken).ConfigureAwait(false);
+                var now = storageClock.GetUtcNow();
+                List<(Lane Lane, HeldMessage Message)> due = [];
+                lock (_sync)
+                {
+                    foreach (var lane in (Lane[])[Lane.Realtime, Lane.Bulk])
+                    {
+                        due.AddRange(Holding(lane).Groups.DueForRenewal(now, lease).Select(message => (lane, message)));
+                    }
+                }
+                await Parallel.ForEachAsync(due, parallel, async (item, cancellationToken) =>
+                    await RenewAsync(item.Lane, item.Message, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: held messages not started are released next; running ones keep the lease they have.
+        }
+    }
+
+    private async Task RenewAsync(Lane lane, HeldMessage message, CancellationToken stoppingToken)
+    {
+        var queue = queues.For(lane);
+        try
+        {
+            if (await _leases.RenewAsync(queue, message, stoppingToken).ConfigureAwait(false) != LeaseRenewal.Lost)
+            {
+                return;
+            }
+            bool forgotten;
+            lock (_sync)
+            {
+                forgotten = Holding(lane).Groups.Forget(message);
+            }
+            LogLeaseLost(logger, message.MessageId, queue.Name, forgotten);
             _capacityFreed.Release();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // Tried again on the next check; a quarter of the lease is still left then.
+            LogLeaseRenewalFailed(logger, message.MessageId, queue.Name, exception.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Hands back, visible at once, every held message whose group has not started: nothing was sent for them, so
+    /// another instance may take them now instead of waiting out a lease of up to <c>MessageLease</c>.
+    /// </summary>
+    private async Task ReleaseWaitingAsync()
+    {
+        List<(Lane Lane, HeldMessage Message)> waiting = [];
+        lock (_sync)
+        {
+            foreach (var lane in (Lane[])[Lane.Realtime, Lane.Bulk])
+            {
+                waiting.AddRange(Holding(lane).Groups.ReleaseWaiting().Select(message => (lane, message)));
+            }
+        }
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+        await Parallel.ForEachAsync(waiting, new ParallelOptions { MaxDegreeOfParallelism = LeaseRequestConcurrency }, async (item, _) =>
+            await ReturnQuietlyAsync(queues.For(item.Lane), item.Message, TimeSpan.Zero).ConfigureAwait(false)).ConfigureAwait(false);
+        LogReleased(logger, waiting.Count);
+    }
+
+    private async Task ReturnQuietlyAsync(QueueClient queue, HeldMessage message, TimeSpan visibleAfter)
+    {
+        try
+        {
+            await _leases.ReturnAsync(queue, message, visibleAfter, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is Azure.RequestFailedException || OperationIngestor.IsStorageFault(exception, CancellationToken.None))
+        {
+            // Already deleted, or the lease ends by itself: the message is not lost either way.
         }
     }
 
@@ -192,4 +370,13 @@ public sealed partial class QueueListener(
 
     [LoggerMessage(EventId = 4003, EventName = "MessageProcessingFailed", Level = LogLevel.Error, Message = "Processing message {MessageId} from {Queue} failed; it will be delivered again")]
     private static partial void LogProcessingFailed(ILogger logger, Exception exception, string messageId, string queue);
+
+    [LoggerMessage(EventId = 4004, EventName = "HeldMessageLeaseLost", Level = LogLevel.Warning, Message = "Lost the lease of held message {MessageId} in {Queue} (dropped before starting: {Dropped}); another instance may deliver it")]
+    private static partial void LogLeaseLost(ILogger logger, string messageId, string queue, bool dropped);
+
+    [LoggerMessage(EventId = 4005, EventName = "HeldMessageLeaseNotRenewed", Level = LogLevel.Warning, Message = "Could not renew the lease of held message {MessageId} in {Queue} ({Failure}); trying again shortly")]
+    private static partial void LogLeaseRenewalFailed(ILogger logger, string messageId, string queue, string failure);
+
+    [LoggerMessage(EventId = 4006, EventName = "HeldMessagesReleased", Level = LogLevel.Information, Message = "Stopping: handed back {Count} held messages that had not started, visible to other instances at once")]
+    private static partial void LogReleased(ILogger logger, int count);
 }

@@ -6,7 +6,7 @@ namespace Libromi.Gateway.Queueing;
 /// The standalone host's queue listener, mirroring the Functions queue trigger's settings in host.json
 /// (<c>extensions.queues</c>) so both hosts behave alike. Section <c>Queues</c>.
 /// </summary>
-public sealed class QueueListenerOptions
+public sealed class QueueListenerOptions : IValidatableObject
 {
     public const string SectionName = "Queues";
 
@@ -28,6 +28,28 @@ public sealed class QueueListenerOptions
     /// <summary>Longest wait between polls of an empty queue (host.json <c>maxPollingInterval</c>).</summary>
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a received message stays invisible to other instances while it is processed.</summary>
+    /// <summary>
+    /// How long a received message stays invisible to other instances; the listener renews it when half has passed,
+    /// for as long as it holds the message. Azure caps a message's visibility at 7 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Most messages one lane holds, started or waiting, while it reads a backlog of attribute updates deep so that
+    /// updates for one contact merge into one call (no host.json equivalent: the Functions trigger cannot merge).
+    /// </summary>
+    [Range(1, 4096)]
+    public int MaxHeldMessages { get; set; } = 256;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A lane receives only while a whole batch fits under the bound, and needs room for what the trigger keeps in flight.
+        if (MaxHeldMessages < BatchSize + NewBatchThreshold)
+        {
+            yield return new ValidationResult(
+                $"Queues:MaxHeldMessages ({MaxHeldMessages}) must be at least Queues:BatchSize + Queues:NewBatchThreshold ({BatchSize + NewBatchThreshold}).",
+                [nameof(MaxHeldMessages)]);
+        }
+    }
 }

@@ -23,21 +23,6 @@ public sealed class AttributeCoalescerTests
     }
 
     [Fact]
-    public void Messages_for_one_contact_are_grouped_in_the_order_they_were_queued()
-    {
-        var batch = new[]
-        {
-            Candidate(Envelope("late", Update(new JsonObject { ["n"] = 2 })), T0.AddSeconds(2)),
-            Candidate(Envelope("other", Update(new JsonObject { ["n"] = 9 }), phone: "4915100000002"), T0.AddSeconds(1)),
-            Candidate(Envelope("early", Update(new JsonObject { ["n"] = 1 })), T0),
-        };
-
-        var groups = AttributeCoalescer.Group(batch);
-
-        Assert.Equal([[2, 0], [1]], groups.Select(g => g.ToArray()).ToArray());
-    }
-
-    [Fact]
     public void A_staff_assignment_after_the_updates_may_be_merged_but_an_update_after_it_may_not()
     {
         var updateThenAssign = Envelope("a", Update(new JsonObject { ["n"] = 1 }), OperationStep.AssignStaff("agent@company.test"));
@@ -51,26 +36,18 @@ public sealed class AttributeCoalescerTests
     }
 
     [Fact]
-    public void Unreadable_and_unmergeable_messages_stay_alone()
+    public void Import_rows_and_packed_messages_are_never_merged()
     {
-        var batch = new[]
-        {
-            Candidate(Envelope("a", OperationStep.EnsureContact()), T0),
-            new AttributeCoalescer.Candidate("not json", T0),
-            Candidate(Envelope("b", OperationStep.EnsureContact()), T0),
-        };
+        var importRow = Envelope("a", Update(new JsonObject { ["n"] = 1 })) with { Import = new ImportPosition(0, 0, 2) };
+        var packed = OperationEnvelope.Pack([Envelope("b", Update(new JsonObject { ["n"] = 1 })), Envelope("c", [Update(new JsonObject { ["n"] = 2 })], "4915100000002")]);
 
-        Assert.Equal(3, AttributeCoalescer.Group(batch).Count);
+        Assert.False(AttributeCoalescer.CanMerge(importRow));
+        Assert.False(AttributeCoalescer.CanMerge(packed));
     }
 
     private static OperationStep Update(JsonObject attributes) => OperationStep.UpdateAttributes(attributes);
 
-    private static AttributeCoalescer.Candidate Candidate(OperationEnvelope envelope, DateTimeOffset insertedOn) =>
-        new(EnvelopeSerializer.Serialize(envelope), insertedOn);
-
     private static OperationEnvelope Envelope(string id, params OperationStep[] steps) => Envelope(id, steps, "4915100000001");
-
-    private static OperationEnvelope Envelope(string id, OperationStep step, string phone) => Envelope(id, [step], phone);
 
     private static OperationEnvelope Envelope(string id, OperationStep[] steps, string phone) => new()
     {

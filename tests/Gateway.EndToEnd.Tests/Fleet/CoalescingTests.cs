@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
+using Libromi.Gateway.Operations;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
@@ -50,5 +51,65 @@ public sealed class CoalescingTests : IAsyncLifetime
         Assert.Empty(await gateway.PeekDeadLettersAsync());
         Assert.Equal(0, (await gateway.Queues.Realtime.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.Contains(gateway.Logs.GetSnapshot(), log => log.Id.Name == "OperationsCoalesced");
+    }
+
+    [Fact]
+    public async Task A_backlog_spread_over_many_receives_costs_about_one_call_per_contact_and_the_last_value_wins()
+    {
+        // Round-robin, as a CRM's edits arrive interleaved: 100 messages are seven receives of 16, and no receive
+        // holds more than four updates for one contact.
+        const int Contacts = 4, Rounds = 25;
+        var phones = Enumerable.Range(1, Contacts).Select(c => $"44770098{c:00000}").ToArray();
+        await _fleet.EnqueueAsync(
+            from round in Enumerable.Range(0, Rounds)
+            from phone in phones
+            select FleetFixture.Update(phone, new JsonObject { [$"a{round}"] = round, ["last"] = round }));
+
+        await using var gateway = await _fleet.StartHostAsync();
+        var requests = await _fleet.WaitForQuietAsync();
+
+        var puts = requests.Where(r => r.Method == "PUT").ToArray();
+        Assert.InRange(puts.Length, Contacts, 2 * Contacts);
+        Assert.All(puts, put => Assert.Equal(200, put.StatusCode));
+        var contacts = (await _simulator.Inspector.GetContactsAsync()).Where(c => phones.Contains(c.PhoneNumber)).ToArray();
+        Assert.Equal(Contacts, contacts.Length);
+        Assert.All(contacts, contact =>
+        {
+            Assert.All(Enumerable.Range(0, Rounds), round => Assert.Equal(round, contact.Attributes[$"a{round}"].GetInt32()));
+            Assert.Equal(Rounds - 1, contact.Attributes["last"].GetInt32());
+        });
+        // The calls saved, as logged (the metric is counted on the same line), add up to the calls the merges replaced.
+        var saved = gateway.Logs.GetSnapshot().Where(log => log.Id.Name == "OperationsCoalesced")
+            .Sum(log => int.Parse(log.StructuredState!.Single(kv => kv.Key == "CallsSaved").Value!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(Contacts * Rounds - puts.Length, saved);
+        Assert.Empty(await gateway.PeekDeadLettersAsync());
+        Assert.Equal(0, (await gateway.Queues.Realtime.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task An_upsert_with_a_staff_email_between_two_updates_keeps_its_place_for_that_contact()
+    {
+        await _simulator.Inspector.SeedConversationAsync(Phone);
+        await _simulator.Inspector.ClearRequestsAsync();
+        await _fleet.EnqueueAsync(
+        [
+            FleetFixture.Update(Phone, new JsonObject { ["n"] = 1, ["first"] = true }),
+            FleetFixture.Update(Phone, new JsonObject { ["n"] = 2 }) with
+            {
+                Steps = [OperationStep.UpdateAttributes(new JsonObject { ["n"] = 2 }), OperationStep.AssignStaff(SimulatorFixture.StaffEmail)],
+            },
+            FleetFixture.Update(Phone, new JsonObject { ["n"] = 3 }),
+        ]);
+
+        await using var gateway = await _fleet.StartHostAsync();
+        var requests = await _fleet.WaitForQuietAsync();
+
+        // The updates before the assignment share one call ahead of it; the one after it follows it.
+        Assert.Equal(["attributes", "assign-staff", "attributes"], requests.Select(r => r.Path.Split('/')[^1]).ToArray());
+        Assert.All(requests, request => Assert.Equal(200, request.StatusCode));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"n": 2, "first": true}"""), JsonNode.Parse(requests[0].Body)));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"n": 3}"""), JsonNode.Parse(requests[2].Body)));
+        var contact = await _simulator.Inspector.GetContactAsync(Phone);
+        Assert.Equal((3, SimulatorFixture.StaffEmail), (contact!.Attributes["n"].GetInt32(), contact.AssignedStaff));
     }
 }

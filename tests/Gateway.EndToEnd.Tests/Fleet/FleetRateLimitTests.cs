@@ -61,7 +61,7 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
 
         var first = await _fleet.WaitForQuietAsync();
         Assert.Equal(Limit, FleetFixture.Delivered(first));
-        // No graceful drain: listeners stop at once and the messages they held stay invisible until their lease ends.
+        // No graceful drain: the host does not wait for its listener, so messages it was running stay invisible until their lease ends.
         await doomed.App.StopAsync(new CancellationToken(canceled: true));
         await doomed.DisposeAsync();
 

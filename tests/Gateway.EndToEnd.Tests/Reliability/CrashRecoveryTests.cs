@@ -21,8 +21,8 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
     // operations take 20 minutes; 150 still need a second minute window, so the kill always lands mid-drain.
     private const int Operations = 150;
 
-    // host.json batchSize 16 + newBatchThreshold 8: the most messages one instance holds, so the most calls a
-    // crash can leave made but unacknowledged.
+    // host.json batchSize 16 + newBatchThreshold 8: the most groups one instance runs at once (every contact here is
+    // distinct, so each group is one message and one call), so the most calls a crash can leave made but unacknowledged.
     private const int InFlightBound = 16 + 8;
 
     [Fact]
@@ -174,8 +174,8 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
                 ["Processing:BackoffBase"] = "00:00:00.100",
                 ["Processing:BackoffMax"] = "00:00:01",
                 ["Processing:MaxRequeueDelay"] = "00:00:00.300",
-                // Messages hold no lease renewal: a message waiting for a permit goes back after MaxPermitWait,
-                // which must stay below MessageLease; a short lease makes a dead instance's messages visible soon.
+                // A short lease makes a dead instance's messages visible soon; the listener renews the leases of the
+                // messages it holds at half time, so a live instance keeps them however long they wait.
                 ["Processing:MaxPermitWait"] = "00:00:02",
                 ["Queues:MessageLease"] = "00:00:10",
                 ["Queues:MaxPollingInterval"] = "00:00:00.200",

@@ -1,0 +1,46 @@
+namespace Libromi.Gateway.Queueing;
+
+/// <summary>
+/// Held messages that start together: attribute updates for one contact, delivered as one merged call when there
+/// are several, or one message alone.
+/// </summary>
+public sealed class MessageGroup
+{
+    private readonly List<HeldMessage> _messages;
+    private bool _acceptsMore;
+
+    internal MessageGroup(HeldMessage first, bool acceptsMore)
+    {
+        Contact = first.Contact;
+        _messages = [first];
+        _acceptsMore = acceptsMore;
+    }
+
+    /// <summary>The contact whose line the group stands in; null for a message that stands alone.</summary>
+    public string? Contact { get; }
+
+    /// <summary>In arrival order: enqueue time first, then the order this instance received them.</summary>
+    public IReadOnlyList<HeldMessage> Messages => _messages;
+
+    public bool IsStarted { get; private set; }
+
+    /// <summary>Takes later attribute updates for its contact: not started, and no member has steps after its updates.</summary>
+    public bool IsOpen => _acceptsMore && !IsStarted;
+
+    /// <summary>Arrival of the group's oldest message, by which waiting groups take turns.</summary>
+    internal (DateTimeOffset InsertedOn, long Arrival) FirstArrival => ArrivalOf(_messages[0]);
+
+    internal void Join(HeldMessage message)
+    {
+        var position = _messages.FindIndex(held => ArrivalOf(held).CompareTo(ArrivalOf(message)) > 0);
+        _messages.Insert(position < 0 ? _messages.Count : position, message);
+        _acceptsMore &= !message.EndsGroup;
+    }
+
+    internal bool Remove(HeldMessage message) => _messages.Remove(message);
+
+    internal void Start() => IsStarted = true;
+
+    // Enqueue times have whole-second precision; the receive order breaks ties (and orders a message without one last).
+    private static (DateTimeOffset, long) ArrivalOf(HeldMessage message) => (message.InsertedOn ?? DateTimeOffset.MaxValue, message.Arrival);
+}
