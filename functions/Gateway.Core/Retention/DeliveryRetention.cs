@@ -22,7 +22,8 @@ internal sealed class DeliveryRetention(TableServiceClient tables)
     public async Task<int> SweepAsync(DateTimeOffset now, TimeSpan deduplicationWindow, DeleteBudget budget, CancellationToken cancellationToken)
     {
         var cutoff = RetentionPolicy.DeliveriesExpireAtOrBefore(now, deduplicationWindow);
-        var filter = TableClient.CreateQueryFilter($"{DeliveryDeduplicator.SeenAtProperty} le {cutoff}");
+        // The property name is part of the filter's text; only the value is a quoted literal.
+        var filter = $"{DeliveryDeduplicator.SeenAtProperty} le {TableClient.CreateQueryFilter($"{cutoff}")}";
         var deleter = new TableBatchDeleter(_table, budget);
         try
         {
