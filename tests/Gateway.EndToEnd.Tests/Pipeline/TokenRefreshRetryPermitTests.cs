@@ -13,8 +13,6 @@ namespace Libromi.Gateway.EndToEnd.Pipeline;
 /// </summary>
 public sealed class TokenRefreshRetryPermitTests : IAsyncLifetime
 {
-    // As in RateLimitTests: 64 s frees every permit the fleet's ledger granted before the step.
-    private static readonly TimeSpan OneWindow = TimeSpan.FromSeconds(64);
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly AzuriteFixture _azurite = new();
 
@@ -52,7 +50,7 @@ public sealed class TokenRefreshRetryPermitTests : IAsyncLifetime
         Assert.Empty(await gateway.PeekDeadLettersAsync());
         Assert.False(gateway.App.Services.GetRequiredService<SendingState>().Circuit.IsOpen);
 
-        _clock.Advance(OneWindow);
+        _clock.Advance(RateLimitTests.OneWindow);
         var requests = await Eventually.WaitForAsync(() => simulator.Inspector.GetRequestsAsync(), r => r.Any(x => x.StatusCode == 200), "delivery in the next window");
 
         Assert.Equal(2, requests.Count);

@@ -26,16 +26,8 @@ internal static class RetentionStorage
     }
 
     /// <summary>The identity keys stored for <paramref name="integration"/>, whatever their age.</summary>
-    public static async Task<IReadOnlyList<string>> IdentitiesAsync(AzuriteFixture azurite, string integration)
-    {
-        var table = Tables(azurite).GetTableClient(DeliveryDeduplicator.TableName);
-        var keys = new List<string>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {integration}"), select: ["RowKey"]))
-        {
-            keys.Add(row.RowKey);
-        }
-        return keys;
-    }
+    public static Task<IReadOnlyList<string>> IdentitiesAsync(AzuriteFixture azurite, string integration) =>
+        RowKeysAsync(azurite, DeliveryDeduplicator.TableName, integration);
 
     /// <summary>How many identities in the whole table are at or past their window at <paramref name="now"/>.</summary>
     public static async Task<int> ExpiredIdentitiesAsync(AzuriteFixture azurite, DateTimeOffset now)
@@ -51,21 +43,23 @@ internal static class RetentionStorage
     }
 
     /// <summary>Every entity of an import's partition (header, chunks, failed rows).</summary>
-    public static async Task<IReadOnlyList<string>> ImportRowsAsync(AzuriteFixture azurite, string importId)
-    {
-        var table = Tables(azurite).GetTableClient(ImportTable.TableName);
-        var keys = new List<string>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {importId}"), select: ["RowKey"]))
-        {
-            keys.Add(row.RowKey);
-        }
-        return keys;
-    }
+    public static Task<IReadOnlyList<string>> ImportRowsAsync(AzuriteFixture azurite, string importId) =>
+        RowKeysAsync(azurite, ImportTable.TableName, importId);
 
     public static RetentionSweeper Sweeper(AzuriteFixture azurite, DateTimeOffset now, RetentionOptions? options = null)
     {
         var tables = Tables(azurite);
         return new RetentionSweeper(tables, new ImportTable(tables), Options.Create(options ?? new RetentionOptions()),
             Options.Create(new HookOptions()), new FakeTimeProvider(now), NullLogger<RetentionSweeper>.Instance);
+    }
+
+    private static async Task<IReadOnlyList<string>> RowKeysAsync(AzuriteFixture azurite, string tableName, string partition)
+    {
+        var keys = new List<string>();
+        await foreach (var row in Tables(azurite).GetTableClient(tableName).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"]))
+        {
+            keys.Add(row.RowKey);
+        }
+        return keys;
     }
 }
