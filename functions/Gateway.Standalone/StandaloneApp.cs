@@ -1,11 +1,13 @@
 using Libromi.Gateway.Hosting;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Retention;
 
 namespace Libromi.Gateway.Standalone;
 
 /// <summary>
 /// The gateway outside Azure Functions: the same routes and the same processor, with a queue listener that
-/// mirrors the Functions queue trigger. Several instances may share one storage account.
+/// mirrors the Functions queue trigger and a retention service that mirrors its timer trigger. Several instances
+/// may share one storage account.
 /// </summary>
 public static class StandaloneApp
 {
@@ -16,6 +18,7 @@ public static class StandaloneApp
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddHostedService<KeyConfigurationWarning>();
         configureServices?.Invoke(builder.Services);
 

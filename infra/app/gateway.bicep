@@ -101,6 +101,9 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'Libromi__RequestsPerMinute', value: string(requestsPerMinute) }
         { name: 'Libromi__RequestsPerHour', value: string(requestsPerHour) }
         { name: 'Gateway__IntegrationsFile', value: integrationsFile }
+        // The retention sweep's timer schedule (hourly). The host does not load a timer whose %RetentionSchedule%
+        // resolves to nothing, so it is always set; a flat name because the platform resolves it literally.
+        { name: 'RetentionSchedule', value: '0 0 * * * *' }
       ]
     }
     functionAppConfig: {

@@ -9,6 +9,7 @@ using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Retention;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;
@@ -38,6 +39,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewaySecrets(configuration);
         services.AddGatewayHooks(configuration);
         services.AddGatewayImports(configuration);
+        services.AddGatewayRetention(configuration);
 
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();

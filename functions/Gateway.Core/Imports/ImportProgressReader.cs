@@ -17,7 +17,8 @@ public sealed class ImportProgressReader(ImportTable table, OperationQueues queu
 
     public async Task<ImportProgress?> ReadAsync(string importId, int failedPage, CancellationToken cancellationToken)
     {
-        if (await table.GetHeaderAsync(importId, cancellationToken).ConfigureAwait(false) is not { } header)
+        // An expired import is being deleted by the retention sweep: it is as gone as a deleted one.
+        if (await table.GetHeaderAsync(importId, cancellationToken).ConfigureAwait(false) is not { Status: not ImportStatus.Expired } header)
         {
             return null;
         }

@@ -125,6 +125,12 @@ public static class ImportStatus
     public const string Delivering = "delivering";
     public const string Completed = "completed";
     public const string CompletedWithFailures = "completed_with_failures";
+
+    /// <summary>
+    /// Header only, never shown: the retention sweep is deleting the import (Retention__FinishedImports after it
+    /// finished), and its progress answers 404 from the moment the sweep decided.
+    /// </summary>
+    public const string Expired = "expired";
 }
 
 [JsonSerializable(typeof(IReadOnlyList<RowErrorView>))]

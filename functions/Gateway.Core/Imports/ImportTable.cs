@@ -56,6 +56,14 @@ public sealed class ImportTable(TableServiceClient tableService)
     public Task UpdateHeaderAsync(ImportHeader header, CancellationToken cancellationToken) =>
         _table.UpsertEntityAsync(header.ToEntity(), TableUpdateMode.Replace, cancellationToken);
 
+    /// <summary>
+    /// Marks the header <see cref="ImportStatus.Expired"/> before the retention sweep deletes the partition, so the
+    /// progress answers 404 at once and a sweep cut short finds the import again and finishes it. Only the status
+    /// changes (merge); <paramref name="etag"/> makes sure the header is still the one the sweep judged.
+    /// </summary>
+    public Task MarkExpiredAsync(string importId, ETag etag, CancellationToken cancellationToken) =>
+        _table.UpdateEntityAsync(new TableEntity(importId, HeaderKey) { ["Status"] = ImportStatus.Expired }, etag, TableUpdateMode.Merge, cancellationToken);
+
     public async Task<ImportHeader?> GetHeaderAsync(string importId, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);

@@ -85,7 +85,7 @@ public static class ImportsApi
         {
             return await reader.ReadAsync(id, page, cancellationToken).ConfigureAwait(false) is { } progress
                 ? TypedResults.Json(progress)
-                : Problems.NotFound("No import has this id.");
+                : Problems.NotFound("No import has this id. Finished imports are kept for Retention__FinishedImports (30 days by default), then deleted.");
         }
         catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
         {

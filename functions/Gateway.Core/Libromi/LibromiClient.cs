@@ -58,16 +58,18 @@ public sealed partial class LibromiClient(
         }
 
         var outcome = await SendOnceAsync(method, path, body, token, cancellationToken).ConfigureAwait(false);
-        if (outcome is not LibromiOutcome.AuthFault)
+        if (outcome is not LibromiOutcome.AuthFault fault)
         {
             return outcome;
         }
 
-        // libromi-api.md: on 401/403 re-read the token once (it may have been rotated), then give up.
+        // libromi-api.md: on 401/403 re-read the token once (it may have been rotated). Sending again is another
+        // request against the account's limit, so it is left to the caller, who takes a permit for it first; the
+        // next call picks up the re-read token from the provider's cache.
         var (refreshed, _) = await ReadTokenAsync(() => tokenProvider.RefreshAfterRejectionAsync(token, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return refreshed is null || string.Equals(refreshed, token, StringComparison.Ordinal)
-            ? outcome
-            : await SendOnceAsync(method, path, body, refreshed, cancellationToken).ConfigureAwait(false);
+        return refreshed is not null && !string.Equals(refreshed, token, StringComparison.Ordinal)
+            ? fault with { TokenReplaced = true }
+            : fault;
     }
 
     /// <summary>

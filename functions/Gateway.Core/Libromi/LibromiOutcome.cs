@@ -23,8 +23,16 @@ public abstract record LibromiOutcome
     /// <summary>5xx, timeout, connection failure, open circuit: try again later.</summary>
     public sealed record Transient(string Reason) : LibromiOutcome;
 
-    /// <summary>401/403 after one token re-read: a configuration fault, never the message's.</summary>
-    public sealed record AuthFault(string Reason) : LibromiOutcome;
+    /// <summary>401/403: a configuration fault, never the message's. The client has re-read the token once.</summary>
+    public sealed record AuthFault(string Reason) : LibromiOutcome
+    {
+        /// <summary>
+        /// The re-read found a different token than the one Libromi refused (it was rotated), so one more call may
+        /// succeed. The client does not make that call itself: it is another request against the account's limit,
+        /// so the caller makes it with a permit of its own (<c>OperationProcessor</c>).
+        /// </summary>
+        public bool TokenReplaced { get; init; }
+    }
 
     /// <summary>400/404/422 (and other 4xx): permanent for this message.</summary>
     public sealed record Rejected(string Reason, IReadOnlyDictionary<string, string[]>? FieldErrors) : LibromiOutcome;

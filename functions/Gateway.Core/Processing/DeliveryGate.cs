@@ -32,7 +32,28 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
         {
             return probeWait;
         }
+        return await AcquireAsync(lane, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// A permit for a second request of the same attempt: the call sent again after Libromi refused a token that
+    /// has since been replaced. Same pause, limiter, lane and wait as the first request, but no new probe claim:
+    /// while the circuit is open the first request was the probe, and the retry belongs to it. A non-null result
+    /// frees that probe, since the attempt ends without a verdict and the message goes back to its queue.
+    /// </summary>
+    public async Task<TimeSpan?> WaitForRetryPermitAsync(Lane lane, CancellationToken cancellationToken)
+    {
+        var pausedFor = state.PausedUntil - timeProvider.GetUtcNow();
+        if (pausedFor > TimeSpan.Zero)
+        {
+            state.ReleaseProbe();
+            return pausedFor;
+        }
+        return await AcquireAsync(lane, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TimeSpan?> AcquireAsync(Lane lane, CancellationToken cancellationToken)
+    {
         using var permitWait = new CancellationTokenSource(options.Value.MaxPermitWait, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try

@@ -90,14 +90,13 @@ public sealed partial class OperationProcessor(
         for (var index = 0; index < contact.Steps.Count; index++)
         {
             var remaining = index == 0 ? contact : contact with { Steps = contact.Steps.Skip(index).ToArray() };
-            if (await gate.WaitForPermitAsync(contact.Lane, cancellationToken).ConfigureAwait(false) is { } wait)
+            var call = await CallAsync(contact.Lane, phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
+            if (call.Outcome is not { } outcome)
             {
-                await RequeueAsync(remaining, rest, wait, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(remaining, rest, call.Wait, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
             }
-            telemetry.PermitUsed(timeProvider.GetUtcNow());
 
-            var outcome = await libromi.ExecuteAsync(phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
             var result = await ApplyAsync(remaining, rest, outcome, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
@@ -185,17 +184,15 @@ public sealed partial class OperationProcessor(
         var phone = PhoneNumber.TryParse(envelopes[0].PhoneNumber, null, out var parsed, out _) ? parsed!.Value : throw new ArgumentException("Unreadable phone number.", nameof(messageTexts));
         var lane = envelopes[0].Lane;
 
-        if (await gate.WaitForPermitAsync(lane, cancellationToken).ConfigureAwait(false) is { } wait)
+        var call = await CallAsync(lane, phone, AttributeCoalescer.Merge(envelopes), cancellationToken).ConfigureAwait(false);
+        if (call.Outcome is not { } outcome)
         {
             foreach (var envelope in envelopes)
             {
-                await RequeueAsync(envelope, [], wait, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(envelope, [], call.Wait, cancellationToken).ConfigureAwait(false);
             }
             return [.. envelopes.Select(_ => ProcessingResult.Deferred)];
         }
-        telemetry.PermitUsed(timeProvider.GetUtcNow());
-        var merged = AttributeCoalescer.Merge(envelopes);
-        var outcome = await libromi.ExecuteAsync(phone, merged, cancellationToken).ConfigureAwait(false);
 
         List<ProcessingResult> results = [];
         switch (outcome)
@@ -253,6 +250,37 @@ public sealed partial class OperationProcessor(
                 return results;
         }
     }
+
+    /// <summary>
+    /// One step's call to Libromi, every request with its own permit in the message's lane: the first from the gate,
+    /// and, when Libromi refused a token the store has since replaced, the one retry with the new token another
+    /// (libromi-api.md: re-read the token once). No outcome means no permit came within the gate's wait: nothing
+    /// was delivered, and the caller puts the work back after <see cref="PermittedCall.Wait"/> without counting an attempt.
+    /// </summary>
+    private async Task<PermittedCall> CallAsync(Lane lane, PhoneNumber phone, OperationStep step, CancellationToken cancellationToken)
+    {
+        if (await gate.WaitForPermitAsync(lane, cancellationToken).ConfigureAwait(false) is { } wait)
+        {
+            return new PermittedCall(null, wait);
+        }
+        telemetry.PermitUsed(timeProvider.GetUtcNow());
+        var outcome = await libromi.ExecuteAsync(phone, step, cancellationToken).ConfigureAwait(false);
+        if (outcome is not LibromiOutcome.AuthFault { TokenReplaced: true })
+        {
+            return new PermittedCall(outcome, TimeSpan.Zero);
+        }
+
+        LogRetryingWithReplacedToken(logger, lane);
+        if (await gate.WaitForRetryPermitAsync(lane, cancellationToken).ConfigureAwait(false) is { } retryWait)
+        {
+            return new PermittedCall(null, retryWait);
+        }
+        telemetry.PermitUsed(timeProvider.GetUtcNow());
+        return new PermittedCall(await libromi.ExecuteAsync(phone, step, cancellationToken).ConfigureAwait(false), TimeSpan.Zero);
+    }
+
+    /// <summary>What <see cref="CallAsync"/> came to: Libromi's outcome, or none and how long to wait for a permit.</summary>
+    private readonly record struct PermittedCall(LibromiOutcome? Outcome, TimeSpan Wait);
 
     /// <summary>Tells the other instances about the pause; if storage is down they will meet their own 429, so it is only logged.</summary>
     private async Task PublishPauseAsync(DateTimeOffset until, CancellationToken cancellationToken)
@@ -350,6 +378,9 @@ public sealed partial class OperationProcessor(
 
     [LoggerMessage(EventId = 2009, EventName = "PauseNotShared", Level = LogLevel.Warning, Message = "Could not tell other instances about the pause ({Failure}); they will pause on their own 429")]
     private static partial void LogPauseNotShared(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 2010, EventName = "RetryingWithReplacedToken", Level = LogLevel.Information, Message = "Libromi refused the API token and the secret store holds a new one; sending again with it once a {Lane} permit is free")]
+    private static partial void LogRetryingWithReplacedToken(ILogger logger, Lane lane);
 
     [LoggerMessage(EventId = 2006, EventName = "MessageUnreadable", Level = LogLevel.Error, Message = "Dead-lettered an unreadable message: {Error}")]
     private static partial void LogUnreadable(ILogger logger, string error);

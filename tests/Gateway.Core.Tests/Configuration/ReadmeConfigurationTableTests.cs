@@ -1,5 +1,6 @@
 using System.Reflection;
 using Libromi.Gateway.Configuration;
+using Libromi.Gateway.Retention;
 
 namespace Libromi.Gateway.Tests.Configuration;
 
@@ -20,6 +21,8 @@ public sealed class ReadmeConfigurationTableTests
                 data.Add($"{section}__{property.Name}");
             }
         }
+        // Read from a flat setting rather than its section, for the Functions timer trigger (RetentionOptions.Schedule).
+        data.Add(RetentionOptions.ScheduleSetting);
         return data;
     }
 
@@ -38,6 +41,9 @@ public sealed class ReadmeConfigurationTableTests
         Assert.Contains("Libromi__RequestsPerMinute", settings);
         Assert.Contains("KeyVault__VaultUri", settings);
         Assert.Contains("Gateway__Hooks__DeduplicationWindow", settings);
+        Assert.Contains("Retention__FinishedImports", settings);
+        Assert.Contains("RetentionSchedule", settings);
+        Assert.DoesNotContain("Retention__Schedule", settings);
     }
 
     private static readonly Lazy<string> Readme = new(() =>

@@ -6,6 +6,7 @@ using Libromi.Gateway.Functions;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.EndToEnd.Functions;
@@ -85,6 +86,18 @@ public sealed class FunctionAdapterTests(PipelineFixture fixture) : IClassFixtur
         var health = ReadJson(context);
         Assert.True(health["storage"]!["reachable"]!.GetValue<bool>());
         Assert.Equal("closed", health["circuit"]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Retention_timer_function_runs_the_core_sweep()
+    {
+        var integration = $"timer{Guid.NewGuid():N}";
+        await Retention.RetentionStorage.RecordAsync(fixture.Azurite, integration, DateTimeOffset.UtcNow - TimeSpan.FromDays(2), 3, "old");
+        var functions = ActivatorUtilities.CreateInstance<RetentionFunctions>(_gateway.App.Services);
+
+        await functions.SweepAsync(new TimerInfo(), CancellationToken.None);
+
+        Assert.Empty(await Retention.RetentionStorage.IdentitiesAsync(fixture.Azurite, integration));
     }
 
     private DefaultHttpContext JsonRequest(string json)

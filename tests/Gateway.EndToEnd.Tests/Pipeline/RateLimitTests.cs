@@ -13,7 +13,7 @@ public sealed class RateLimitTests : IAsyncLifetime
 {
     // The fleet's ledger counts a permit until its lease's expiry (2 s), rounded up to the second, has left the
     // 61-second window: 64 s frees every permit taken before the step (docs/rate-limits.md).
-    private static readonly TimeSpan OneWindow = TimeSpan.FromSeconds(64);
+    internal static readonly TimeSpan OneWindow = TimeSpan.FromSeconds(64);
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly AzuriteFixture _azurite = new();
 

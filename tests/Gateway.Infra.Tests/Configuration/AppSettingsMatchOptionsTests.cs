@@ -4,6 +4,7 @@ using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Infra.Tests.Bicep;
 using Libromi.Gateway.Infra.Tests.Policies;
 using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Retention;
 using Libromi.Gateway.Secrets;
 
 namespace Libromi.Gateway.Infra.Tests.Configuration;
@@ -12,7 +13,7 @@ namespace Libromi.Gateway.Infra.Tests.Configuration;
 [Collection(CompiledInfraCollection.Name)]
 public sealed class AppSettingsMatchOptionsTests(CompiledInfraFixture infra)
 {
-    private static readonly Type[] OptionsTypes = [typeof(LibromiClientOptions), typeof(KeyVaultOptions), typeof(GatewayOptions)];
+    private static readonly Type[] OptionsTypes = [typeof(LibromiClientOptions), typeof(KeyVaultOptions), typeof(GatewayOptions), typeof(RetentionOptions)];
 
     public static readonly TheoryData<string> SettingsProductionNeeds =
     [
@@ -22,6 +23,8 @@ public sealed class AppSettingsMatchOptionsTests(CompiledInfraFixture infra)
         "Libromi__RequestsPerHour",
         "Libromi__BaseUrl",
         "Gateway__IntegrationsFile",
+        // The host refuses to load the retention timer when its %RetentionSchedule% resolves to nothing.
+        RetentionOptions.ScheduleSetting,
     ];
 
     [Fact]
@@ -62,6 +65,15 @@ public sealed class AppSettingsMatchOptionsTests(CompiledInfraFixture infra)
         var settings = FunctionApp.AppSettings(infra.Template);
         Assert.Equal("[string(parameters('requestsPerMinute'))]", settings["Libromi__RequestsPerMinute"]);
         Assert.Equal("[string(parameters('requestsPerHour'))]", settings["Libromi__RequestsPerHour"]);
+    }
+
+    [Fact]
+    public void Retention_schedule_is_the_code_default_and_a_valid_timer_schedule()
+    {
+        var schedule = FunctionApp.AppSettings(infra.Template)[RetentionOptions.ScheduleSetting];
+
+        Assert.Equal(RetentionOptions.DefaultSchedule, schedule);
+        Assert.True(RetentionSchedule.IsValid(schedule));
     }
 
     [Fact]

@@ -18,7 +18,8 @@ namespace Libromi.Gateway.Ingest.Hooks;
 /// update and staff assignment are idempotent, so it costs quota, never correctness. Reserving the identity first
 /// (<c>AddEntity</c>, 409 = duplicate) would close the race but turn a failed enqueue followed by a failed
 /// un-reservation into a lost delivery; at least once is the contract, so the gateway takes the duplicate.
-/// Expired entries are not deleted; a re-seen identity overwrites its entry (see docs/integrations/README.md).
+/// A re-seen identity overwrites its entry (see docs/integrations/README.md); expired entries are deleted by the
+/// retention sweep (<see cref="Retention.RetentionSweeper"/>), on the condition that they were not overwritten meanwhile.
 /// </remarks>
 public sealed class DeliveryDeduplicator(TableServiceClient tables, IOptions<HookOptions> options, TimeProvider timeProvider)
 {
