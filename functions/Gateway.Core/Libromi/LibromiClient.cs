@@ -4,6 +4,7 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Operations;
+using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
@@ -26,30 +27,33 @@ public sealed partial class LibromiClient(
     ILogger<LibromiClient> logger)
 {
     /// <summary><c>GET /contact/{phone}</c>: Libromi creates the contact when it does not exist.</summary>
-    public Task<LibromiOutcome> GetOrCreateContactAsync(PhoneNumber phoneNumber, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, cancellationToken);
+    public Task<LibromiOutcome> GetOrCreateContactAsync(PhoneNumber phoneNumber, Lane lane, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, lane, cancellationToken);
 
     /// <summary><c>PUT /contact/{phone}/attributes</c>; null or "" removes an attribute.</summary>
-    public Task<LibromiOutcome> UpdateAttributesAsync(PhoneNumber phoneNumber, JsonObject attributes, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"contact/{phoneNumber.Digits}/attributes", attributes.ToJsonString(), cancellationToken);
+    public Task<LibromiOutcome> UpdateAttributesAsync(PhoneNumber phoneNumber, JsonObject attributes, Lane lane, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Put, $"contact/{phoneNumber.Digits}/attributes", attributes.ToJsonString(), lane, cancellationToken);
 
     /// <summary><c>PUT /conversation/assign-staff</c>: reassigns the contact's most recent conversation.</summary>
-    public Task<LibromiOutcome> AssignStaffAsync(PhoneNumber phoneNumber, string staffEmail, CancellationToken cancellationToken = default)
+    public Task<LibromiOutcome> AssignStaffAsync(PhoneNumber phoneNumber, string staffEmail, Lane lane, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject { ["phone_number"] = phoneNumber.Digits, ["username"] = staffEmail };
-        return SendAsync(HttpMethod.Put, "conversation/assign-staff", body.ToJsonString(), cancellationToken);
+        return SendAsync(HttpMethod.Put, "conversation/assign-staff", body.ToJsonString(), lane, cancellationToken);
     }
 
-    /// <summary>Runs one queued step for <paramref name="phoneNumber"/>.</summary>
-    public Task<LibromiOutcome> ExecuteAsync(PhoneNumber phoneNumber, OperationStep step, CancellationToken cancellationToken = default) => step.Kind switch
+    /// <summary>
+    /// Runs one queued step for <paramref name="phoneNumber"/>. The <paramref name="lane"/> is the one the operation
+    /// came from: an in-process retry of the call takes its permit in that lane, so a bulk retry never jumps realtime.
+    /// </summary>
+    public Task<LibromiOutcome> ExecuteAsync(PhoneNumber phoneNumber, OperationStep step, Lane lane, CancellationToken cancellationToken = default) => step.Kind switch
     {
-        OperationKind.EnsureContact => GetOrCreateContactAsync(phoneNumber, cancellationToken),
-        OperationKind.UpdateAttributes => UpdateAttributesAsync(phoneNumber, step.Attributes ?? [], cancellationToken),
-        OperationKind.AssignStaff => AssignStaffAsync(phoneNumber, step.StaffEmail ?? string.Empty, cancellationToken),
+        OperationKind.EnsureContact => GetOrCreateContactAsync(phoneNumber, lane, cancellationToken),
+        OperationKind.UpdateAttributes => UpdateAttributesAsync(phoneNumber, step.Attributes ?? [], lane, cancellationToken),
+        OperationKind.AssignStaff => AssignStaffAsync(phoneNumber, step.StaffEmail ?? string.Empty, lane, cancellationToken),
         _ => throw new UnreachableException($"Unknown operation kind {step.Kind}."),
     };
 
-    private async Task<LibromiOutcome> SendAsync(HttpMethod method, string path, string? body, CancellationToken cancellationToken)
+    private async Task<LibromiOutcome> SendAsync(HttpMethod method, string path, string? body, Lane lane, CancellationToken cancellationToken)
     {
         var (token, unavailable) = await ReadTokenAsync(() => tokenProvider.GetTokenAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         if (token is null)
@@ -57,7 +61,7 @@ public sealed partial class LibromiClient(
             return unavailable!;
         }
 
-        var outcome = await SendOnceAsync(method, path, body, token, cancellationToken).ConfigureAwait(false);
+        var outcome = await SendOnceAsync(method, path, body, token, lane, cancellationToken).ConfigureAwait(false);
         if (outcome is not LibromiOutcome.AuthFault fault)
         {
             return outcome;
@@ -94,9 +98,10 @@ public sealed partial class LibromiClient(
         }
     }
 
-    private async Task<LibromiOutcome> SendOnceAsync(HttpMethod method, string path, string? body, string token, CancellationToken cancellationToken)
+    private async Task<LibromiOutcome> SendOnceAsync(HttpMethod method, string path, string? body, string token, Lane lane, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
+        request.Options.Set(LibromiServiceCollectionExtensions.LaneOption, lane);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (body is not null)
         {

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using System.Threading.RateLimiting;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.RateLimiting;
 using Polly;
 using Polly.RateLimiting;
 using Polly.CircuitBreaker;
@@ -66,11 +68,12 @@ public static class LibromiServiceCollectionExtensions
                     },
                 })
                 // A retry is another request against the account's limit: it takes its own permit from the same
-                // limiter the processor uses for the first attempt (which DeliveryGate already took).
+                // limiter the processor uses for the first attempt (which DeliveryGate already took), in the lane
+                // the operation came from, so a bulk retry queues behind realtime like any bulk call.
                 .AddRateLimiter(new RateLimiterStrategyOptions
                 {
                     RateLimiter = args => args.Context.Properties.GetValue(IsRetryAttempt, false)
-                        ? context.ServiceProvider.GetRequiredService<RateLimiter>().AcquireAsync(1, args.Context.CancellationToken)
+                        ? AcquireRetryPermitAsync(context.ServiceProvider.GetRequiredService<RateLimiter>(), args.Context)
                         : ValueTask.FromResult<RateLimitLease>(FirstAttemptLease.Instance),
                 })
                 .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
@@ -87,6 +90,19 @@ public static class LibromiServiceCollectionExtensions
     }
 
     private static readonly ResiliencePropertyKey<bool> IsRetryAttempt = new("libromi.retry-attempt");
+
+    /// <summary>The lane of the operation a request belongs to, set by <see cref="LibromiClient"/> on every request.</summary>
+    internal static readonly HttpRequestOptionsKey<Lane> LaneOption = new("libromi.lane");
+
+    private static ValueTask<RateLimitLease> AcquireRetryPermitAsync(RateLimiter limiter, ResilienceContext context)
+    {
+        if (limiter is not ILaneRateLimiter lanes)
+        {
+            return limiter.AcquireAsync(1, context.CancellationToken);
+        }
+        var lane = context.GetRequestMessage()?.Options.TryGetValue(LaneOption, out var requested) == true ? requested : Lane.Realtime;
+        return lanes.AcquireAsync(lane, context.CancellationToken);
+    }
 
     /// <summary>The first attempt's permit is taken by the processor's delivery gate, before the call.</summary>
     private sealed class FirstAttemptLease : RateLimitLease

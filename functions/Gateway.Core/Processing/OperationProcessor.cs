@@ -264,7 +264,7 @@ public sealed partial class OperationProcessor(
             return new PermittedCall(null, wait);
         }
         telemetry.PermitUsed(timeProvider.GetUtcNow());
-        var outcome = await libromi.ExecuteAsync(phone, step, cancellationToken).ConfigureAwait(false);
+        var outcome = await libromi.ExecuteAsync(phone, step, lane, cancellationToken).ConfigureAwait(false);
         if (outcome is not LibromiOutcome.AuthFault { TokenReplaced: true })
         {
             return new PermittedCall(outcome, TimeSpan.Zero);
@@ -276,7 +276,7 @@ public sealed partial class OperationProcessor(
             return new PermittedCall(null, retryWait);
         }
         telemetry.PermitUsed(timeProvider.GetUtcNow());
-        return new PermittedCall(await libromi.ExecuteAsync(phone, step, cancellationToken).ConfigureAwait(false), TimeSpan.Zero);
+        return new PermittedCall(await libromi.ExecuteAsync(phone, step, lane, cancellationToken).ConfigureAwait(false), TimeSpan.Zero);
     }
 
     /// <summary>What <see cref="CallAsync"/> came to: Libromi's outcome, or none and how long to wait for a permit.</summary>
