@@ -104,6 +104,29 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Status_still_answers_while_storage_is_down_and_lists_the_import_again_once_it_is_back()
+    {
+        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        var importId = await UploadAsync(paused, "447700900941");
+
+        await fixture.Azurite.StopAsync();
+        JsonObject during;
+        try
+        {
+            during = await GetStatusAsync(paused);
+        }
+        finally
+        {
+            await fixture.Azurite.StartAsync();
+        }
+        var after = await Eventually.WaitForAsync(() => GetStatusAsync(paused), s => s["storage_reachable"]!.GetValue<bool>(), "storage reachable again");
+
+        Assert.False(during["storage_reachable"]!.GetValue<bool>());
+        Assert.Empty(during["imports"]!.AsArray());
+        Assert.Equal(importId, Assert.Single(after["imports"]!.AsArray())!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Operator_unlocks_dead_letters_with_the_admin_key_sees_the_reason_and_replays_it_in_chromium()
     {
         Assert.True(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath}: apt-get install -y chromium (.ci/run does).");
