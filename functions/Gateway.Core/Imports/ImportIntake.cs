@@ -15,7 +15,7 @@ namespace Libromi.Gateway.Imports;
 /// holds one pack and at most two staging batches whatever the file's size.
 /// </summary>
 public sealed partial class ImportIntake(
-    ImportTable table, OperationQueues queues, IOptions<ImportOptions> options, TimeProvider timeProvider, ILogger<ImportIntake> logger)
+    ImportTable table, RunningImportIndex runningImports, OperationQueues queues, IOptions<ImportOptions> options, TimeProvider timeProvider, ILogger<ImportIntake> logger)
 {
     /// <summary>Row errors listed in the answer and the progress document; the counts cover all of them.</summary>
     public const int FirstRowErrorsShown = 20;
@@ -124,6 +124,7 @@ public sealed partial class ImportIntake(
         };
         await EnqueueStagedAsync(queued, settings.EnqueueConcurrency, cancellationToken).ConfigureAwait(false);
         LogQueued(logger, importId, tally.Accepted, tally.Rejected, packer.ChunkCount);
+        await ListAsRunningAsync(queued).ConfigureAwait(false);
         return new ImportIntakeResult.Accepted(queued);
     }
 
@@ -166,6 +167,23 @@ public sealed partial class ImportIntake(
                 throw;
             }
             throw new StorageUnavailableException(exception);
+        }
+    }
+
+    /// <summary>
+    /// Lists the import for the status page once it is queued, never before: a listed import always has its chunks, so
+    /// the page can judge it by them alone. The import is committed by now, so neither a storage fault nor a client
+    /// that went away may turn the answer into an error; the import is then delivered, only not listed.
+    /// </summary>
+    private async Task ListAsRunningAsync(ImportHeader queued)
+    {
+        try
+        {
+            await runningImports.AddAsync(queued, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, CancellationToken.None))
+        {
+            LogNotListed(logger, queued.ImportId, exception.GetType().Name);
         }
     }
 
@@ -242,6 +260,9 @@ public sealed partial class ImportIntake(
 
     [LoggerMessage(EventId = 6006, EventName = "ImportDiscardFailed", Level = LogLevel.Warning, Message = "Could not delete the staged rows of refused import {ImportId} ({Failure}); they are never queued")]
     private static partial void LogDiscardFailed(ILogger logger, string importId, string failure);
+
+    [LoggerMessage(EventId = 6007, EventName = "ImportNotListed", Level = LogLevel.Warning, Message = "Import {ImportId} is queued but could not be listed on the status page ({Failure}); it is delivered all the same")]
+    private static partial void LogNotListed(ILogger logger, string importId, string failure);
 }
 
 /// <summary>How an upload ended.</summary>

@@ -27,7 +27,7 @@ public sealed class ImportProgressReader(ImportTable table, OperationQueues queu
         DateTimeOffset? lastAt = null;
         await foreach (var chunk in table.ReadChunkProgressAsync(importId, cancellationToken).ConfigureAwait(false))
         {
-            processed += Math.Min(chunk.GetInt32("Processed") ?? 0, chunk.GetInt32("Rows") ?? int.MaxValue);
+            processed += ImportTable.FinishedRowsOf(chunk);
             if (chunk.GetDateTimeOffset("LastAt") is { } at && (lastAt is null || at > lastAt))
             {
                 lastAt = at;

@@ -7,7 +7,10 @@ namespace Libromi.Gateway.Imports;
 
 public static class ImportServiceCollectionExtensions
 {
-    /// <summary>Bulk imports: intake, progress in the <c>imports</c> table, and the processor hook that records it.</summary>
+    /// <summary>
+    /// Bulk imports: intake, progress in the <c>imports</c> table (with the index of running imports the status page
+    /// lists), and the processor hook that records progress.
+    /// </summary>
     public static IServiceCollection AddGatewayImports(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -16,6 +19,8 @@ public static class ImportServiceCollectionExtensions
         services.TryAddSingleton<ImportTable>();
         services.TryAddSingleton<ImportIntake>();
         services.TryAddSingleton<ImportProgressReader>();
+        services.TryAddSingleton<RunningImportIndex>();
+        services.TryAddSingleton<RunningImports>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IOperationObserver, ImportProgressRecorder>());
         return services;
     }

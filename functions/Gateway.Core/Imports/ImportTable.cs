@@ -81,6 +81,9 @@ public sealed class ImportTable(TableServiceClient tableService)
     public AsyncPageable<TableEntity> ReadChunkProgressAsync(string importId, CancellationToken cancellationToken) =>
         _table.QueryAsync<TableEntity>(RangeFilter(importId, ChunkPrefix), select: ["RowKey", "Rows", "Processed", "LastAt"], cancellationToken: cancellationToken);
 
+    /// <summary>Rows of a chunk that are finished, from a <see cref="ReadChunkProgressAsync"/> row: never more than it holds.</summary>
+    public static int FinishedRowsOf(TableEntity chunk) => Math.Min(chunk.GetInt32("Processed") ?? 0, chunk.GetInt32("Rows") ?? int.MaxValue);
+
     public AsyncPageable<TableEntity> ReadFailedAsync(string importId, CancellationToken cancellationToken) =>
         _table.QueryAsync<TableEntity>(RangeFilter(importId, FailedPrefix), cancellationToken: cancellationToken);
 

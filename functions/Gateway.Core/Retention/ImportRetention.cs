@@ -15,10 +15,13 @@ namespace Libromi.Gateway.Retention;
 /// come first. Each candidate costs one page per 1,000 chunks to read its checkpoints (a projection, no payloads),
 /// which <see cref="RetentionPolicy.JudgeImport"/> judges. An import to delete is first marked
 /// <see cref="ImportStatus.Expired"/>: its progress answers 404 at once, and a sweep cut short (budget spent, crash,
-/// another instance in the way) leaves the marked header last, so the next sweep finds it and finishes.
+/// another instance in the way) leaves the marked header last, so the next sweep finds it and finishes. Its entry in
+/// <see cref="RunningImportIndex"/> goes too; that partition has no header row, so the query never takes it for an import.
 /// </remarks>
 internal sealed class ImportRetention(ImportTable imports)
 {
+    private readonly RunningImportIndex _runningImports = new(imports);
+
     private TableClient Table => imports.Client;
 
     /// <returns>Imports deleted completely, and imports still being deleted when the sweep stopped.</returns>
@@ -87,6 +90,14 @@ internal sealed class ImportRetention(ImportTable imports)
                 return false; // gone, or changed since judged: judged again next time
             }
         }
+
+        // Unlisted from the status page first: its entry (if a poll has not removed it already) is in another
+        // partition, and a sweep cut short after this point finds the expired header and comes back anyway.
+        if (!budget.TryTake())
+        {
+            return false;
+        }
+        await _runningImports.RemoveAsync(importId, cancellationToken).ConfigureAwait(false);
 
         var deleter = new TableBatchDeleter(Table, budget);
         var rest = TableClient.CreateQueryFilter($"PartitionKey eq {importId} and RowKey ne {ImportTable.HeaderKey}");

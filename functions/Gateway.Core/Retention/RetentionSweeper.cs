@@ -50,6 +50,6 @@ public sealed partial class RetentionSweeper(
 
 /// <summary>What one sweep did.</summary>
 /// <param name="ImportsUnfinished">Imports marked expired whose deletion the next sweep finishes.</param>
-/// <param name="Deletions">Entities the sweep tried to delete (deleted, or left to a concurrent sweep), header rows included.</param>
+/// <param name="Deletions">Entities the sweep tried to delete (deleted, or left to a concurrent sweep), header rows and status-page entries (<see cref="Imports.RunningImportIndex"/>) included.</param>
 /// <param name="BudgetSpent">The sweep stopped at its budget: more is waiting for the next one.</param>
 public sealed record RetentionSweepResult(int DeliveriesDeleted, int ImportsDeleted, int ImportsUnfinished, int Deletions, bool BudgetSpent);

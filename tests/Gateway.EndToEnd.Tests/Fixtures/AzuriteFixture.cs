@@ -5,6 +5,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Libromi.Gateway.DeadLetters;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.EndToEnd.Fixtures;
@@ -112,7 +113,11 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public QueueServiceClient CreateQueueServiceClient() =>
         new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
-    /// <summary>Empties every gateway queue and the dead-letter table, so tests sharing one Azurite do not see each other's messages.</summary>
+    /// <summary>
+    /// Empties every gateway queue, the dead-letter table and the list of running imports, so tests sharing one Azurite
+    /// do not see each other's messages. Imports themselves stay: with their messages gone they can never finish, and
+    /// unlisted, nothing shows them.
+    /// </summary>
     public async Task ClearQueuesAsync()
     {
         var queues = new OperationQueues(CreateQueueServiceClient());
@@ -126,6 +131,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
         await foreach (var entity in deadLetters.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
         {
             await deadLetters.DeleteEntityAsync(entity.PartitionKey, entity.RowKey);
+        }
+        var imports = new TableServiceClient(ConnectionString).GetTableClient(ImportTable.TableName);
+        await imports.CreateIfNotExistsAsync();
+        await foreach (var entity in imports.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {RunningImportIndex.Partition}"), select: ["PartitionKey", "RowKey"]))
+        {
+            await imports.DeleteEntityAsync(entity.PartitionKey, entity.RowKey);
         }
     }
 

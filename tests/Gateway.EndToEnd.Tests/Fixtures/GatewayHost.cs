@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -88,6 +89,13 @@ public sealed class GatewayHost : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayHost(app, new Uri(address));
     }
+
+    /// <summary>
+    /// For <see cref="StartAsync"/>'s <c>configureServices</c>: a host that accepts and queues but never receives, as if
+    /// no worker were sending, so what it queued stays where a test can see it.
+    /// </summary>
+    public static void WithoutQueueListener(IServiceCollection services) =>
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QueueListener)));
 
     /// <summary>Posts JSON to a route with the API key.</summary>
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json)

@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
+using Libromi.Gateway.EndToEnd.Imports;
 using Libromi.Gateway.EndToEnd.Pipeline;
+using Libromi.Gateway.Status;
 using Libromi.Simulator.Faults;
 using Xunit.Abstractions;
 
@@ -54,8 +56,74 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         Assert.True(status["rate_limit"]!["used_last_minute"]!.GetValue<long>() >= 1);
         Assert.Equal("closed", status["circuit"]!["state"]!.GetValue<string>());
         Assert.Equal(30, status["throughput"]!.AsArray().Count);
+        // Nothing was imported here (ResetAsync clears the list of running imports).
         Assert.Empty(status["imports"]!.AsArray());
+        Assert.Equal(0, status["imports_not_shown"]!.GetValue<int>());
         Assert.DoesNotContain("447700900971", status.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_queued_while_nothing_is_sending_is_listed_with_its_total_until_its_rows_are_delivered()
+    {
+        string importId;
+        await using (var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener))
+        {
+            importId = await UploadAsync(paused, "447700900961", "447700900962", "447700900963");
+
+            var status = await GetStatusAsync(paused);
+
+            var listed = Assert.Single(status["imports"]!.AsArray())!;
+            Assert.Equal((importId, "queued", 3, 0),
+                (listed["id"]!.GetValue<string>(), listed["status"]!.GetValue<string>(), listed["total"]!.GetValue<int>(), listed["done"]!.GetValue<int>()));
+            Assert.Equal(0, status["imports_not_shown"]!.GetValue<int>());
+            Assert.True(status["storage_reachable"]!.GetValue<bool>());
+            Assert.DoesNotContain("7700900961", status.ToJsonString(), StringComparison.Ordinal);
+        }
+
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+        await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactsAsync(), c => c.Count == 3, "the three rows delivered");
+        await Eventually.WaitForAsync(() => GetStatusAsync(gateway), s => s["imports"]!.AsArray().Count == 0, "the finished import off the list");
+
+        Assert.Equal("completed", (await gateway.GetProgressAsync("/api/imports/" + importId))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Status_shows_the_newest_ten_running_imports_and_counts_the_rest()
+    {
+        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        var imported = new List<string>();
+        for (var i = 0; i < StatusReporter.ImportsShown + 2; i++)
+        {
+            imported.Add(await UploadAsync(paused, $"4477009008{i:00}"));
+        }
+
+        var status = await GetStatusAsync(paused);
+
+        Assert.Equal(imported.AsEnumerable().Reverse().Take(StatusReporter.ImportsShown), status["imports"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+        Assert.Equal(2, status["imports_not_shown"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Status_still_answers_while_storage_is_down_and_lists_the_import_again_once_it_is_back()
+    {
+        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        var importId = await UploadAsync(paused, "447700900941");
+
+        await fixture.Azurite.StopAsync();
+        JsonObject during;
+        try
+        {
+            during = await GetStatusAsync(paused);
+        }
+        finally
+        {
+            await fixture.Azurite.StartAsync();
+        }
+        var after = await Eventually.WaitForAsync(() => GetStatusAsync(paused), s => s["storage_reachable"]!.GetValue<bool>(), "storage reachable again");
+
+        Assert.False(during["storage_reachable"]!.GetValue<bool>());
+        Assert.Empty(during["imports"]!.AsArray());
+        Assert.Equal(importId, Assert.Single(after["imports"]!.AsArray())!["id"]!.GetValue<string>());
     }
 
     [Fact]
@@ -65,6 +133,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         var script = Path.Combine(RepositoryRoot.Path, "tests", "Gateway.EndToEnd.Tests", "Operations", "status-page.mjs");
         Assert.True(Directory.Exists(Path.Combine(RepositoryRoot.Path, "node_modules", "playwright-core")), "playwright-core is not installed: run 'npm ci' at the repository root.");
 
+        var importId = await ImportWithTwoOfThreeRowsDeliveredAsync();
         await fixture.Simulator.Inspector.SetFaultsAsync(new FaultSettings { ServerErrorRate = 1.0 });
         await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, new Dictionary<string, string?> { ["Processing:MaxAttempts"] = "1" });
         using var admin = AdminClient.For(gateway);
@@ -80,7 +149,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactsAsync(), c => c.Count(x => x.Attributes.ContainsKey("n")) == 3, "three deliveries");
 
         var screenshot = Path.Combine(Path.GetTempPath(), $"status-page-{Guid.NewGuid():N}.png");
-        var (exitCode, log) = await RunNodeAsync(script, gateway.BaseAddress.ToString(), GatewayHost.AdminKey, id, "Gave up after 1", screenshot);
+        var (exitCode, log) = await RunNodeAsync(script, gateway.BaseAddress.ToString(), GatewayHost.AdminKey, id, "Gave up after 1", importId, "2 of 3", screenshot);
         output.WriteLine(log);
 
         Assert.True(exitCode == 0, $"The browser check failed:\n{log}");
@@ -94,6 +163,40 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
             File.Copy(screenshot, Path.Combine(RepositoryRoot.Path, "docs", "images", "status-page.png"), overwrite: true);
         }
         File.Delete(screenshot);
+    }
+
+    /// <summary>
+    /// An import that stays running at 2 of 3 rows: one row a message, one message held by a worker (hidden for 10
+    /// minutes), the other two delivered by a gateway that then stops. No message of it is left for the next gateway.
+    /// </summary>
+    private async Task<string> ImportWithTwoOfThreeRowsDeliveredAsync()
+    {
+        string importId;
+        await using (var uploader = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator,
+            new Dictionary<string, string?> { ["Imports:RowsPerMessage"] = "1" }, GatewayHost.WithoutQueueListener))
+        {
+            importId = await UploadAsync(uploader, "447700900951", "447700900952", "447700900953");
+            var held = await uploader.Queues.Bulk.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10));
+            Assert.Single(held.Value);
+        }
+        await using (var sender = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator))
+        {
+            await sender.WaitForProgressAsync("/api/imports/" + importId, p => p["delivered"]!.GetValue<long>() == 2, "two of the three rows delivered");
+        }
+        return importId;
+    }
+
+    private static async Task<string> UploadAsync(GatewayHost gateway, params string[] phoneNumbers)
+    {
+        using var response = await gateway.PostFileAsync("phone_number\n" + string.Concat(phoneNumbers.Select(p => p + "\n")));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.ReadJsonAsync())["import_id"]!.GetValue<string>();
+    }
+
+    private static async Task<JsonObject> GetStatusAsync(GatewayHost gateway)
+    {
+        using var anonymous = new HttpClient { BaseAddress = gateway.BaseAddress };
+        return (await anonymous.GetFromJsonAsync<JsonObject>("/api/status"))!;
     }
 
     private static async Task<(int ExitCode, string Log)> RunNodeAsync(string script, params string[] arguments)

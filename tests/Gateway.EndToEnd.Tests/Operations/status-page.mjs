@@ -1,14 +1,14 @@
 // Drives the gateway's status page in Debian's Chromium through playwright-core (no browser download).
-// Usage: node status-page.mjs <gatewayBaseUrl> <adminKey> <deadLetterId> <expectedReasonText> <screenshotPath>
+// Usage: node status-page.mjs <gatewayBaseUrl> <adminKey> <deadLetterId> <expectedReasonText> <importId> <expectedImportText> <screenshotPath>
 // Prints one JSON line with what it saw; exits non-zero with the reason when a check fails.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
-const [baseUrl, adminKey, deadLetterId, expectedReason, screenshotPath] = process.argv.slice(2);
+const [baseUrl, adminKey, deadLetterId, expectedReason, importId, expectedImport, screenshotPath] = process.argv.slice(2);
 if (!screenshotPath) {
-  console.error("usage: node status-page.mjs <baseUrl> <adminKey> <deadLetterId> <expectedReason> <screenshotPath>");
+  console.error("usage: node status-page.mjs <baseUrl> <adminKey> <deadLetterId> <expectedReason> <importId> <expectedImport> <screenshotPath>");
   process.exit(2);
 }
 const origin = new URL(baseUrl).origin;
@@ -41,6 +41,15 @@ try {
   await page.waitForSelector('tr[data-lane="realtime"]');
   await page.waitForSelector('[data-testid="circuit"].ok');
 
+  const running = page.locator(`[data-testid="imports"] [data-import="${importId}"]`);
+  await running.waitFor();
+  const importText = await running.locator("p").innerText();
+  check(importText.includes(expectedImport), `the running import reads "${importText}", expected "${expectedImport}"`);
+  const importBar = await running.locator(".bar > span").evaluate((bar) => bar.style.width);
+  const [, done, total] = expectedImport.match(/(\d+) of (\d+)/);
+  const expectedBar = ((done / total) * 100).toFixed(1) + "%";
+  check(importBar === expectedBar, `the import's progress bar should be ${expectedBar} wide, got "${importBar}"`);
+
   await page.fill('[data-testid="admin-key"]', adminKey);
   await page.click('[data-testid="unlock"]');
   const row = page.locator(`tr[data-id="${deadLetterId}"]`);
@@ -60,7 +69,7 @@ try {
 
   check(seen.foreignRequests.length === 0, `the page loaded from elsewhere: ${seen.foreignRequests.join(", ")}`);
   check(seen.consoleErrors.length === 0, `the page logged errors: ${seen.consoleErrors.join(" | ")}`);
-  console.log(JSON.stringify({ ok: true, reason, chartBars, url: page.url() }));
+  console.log(JSON.stringify({ ok: true, reason, chartBars, importText, importBar, url: page.url() }));
 } catch (error) {
   console.error(`status page check failed: ${error.message}`);
   console.error(JSON.stringify(seen));

@@ -3,15 +3,15 @@ using System.Text;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Imports;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Retention;
-using Microsoft.Extensions.Hosting;
 
 namespace Libromi.Gateway.EndToEnd.Retention;
 
 /// <summary>
 /// Imports travel the real way (HTTP, bulk queue, simulator, progress in the imports table); the sweep then runs on a
 /// clock a month on. Only an import finished longer than the retention ago goes; one still running stays whatever its age.
+/// No status page polls here, so every import is still in the list of running imports when the sweep comes.
 /// </summary>
 public sealed class ImportRetentionTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
 {
@@ -23,7 +23,7 @@ public sealed class ImportRetentionTests(PipelineFixture fixture) : IClassFixtur
         await fixture.ResetAsync();
         // The running import: uploaded first, its message held by a worker (hidden for 10 minutes), so it has rows left.
         string running;
-        await using (var uploader = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: WithoutQueueListener))
+        await using (var uploader = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener))
         {
             running = await ImportAsync(uploader, 3, 0);
             var held = await uploader.Queues.Bulk.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10));
@@ -44,6 +44,10 @@ public sealed class ImportRetentionTests(PipelineFixture fixture) : IClassFixtur
 
         Assert.Equal((1, 0), (result.ImportsDeleted, result.ImportsUnfinished));
         Assert.Empty(await RetentionStorage.ImportRowsAsync(fixture.Azurite, old));
+        // The list of running imports is a partition of the same table: never taken for an import, and the deleted one is off it.
+        Assert.Equal(
+            new[] { running, recent }.Select(RunningImportIndex.RowKeyOf).Order(StringComparer.Ordinal),
+            (await RetentionStorage.RunningImportKeysAsync(fixture.Azurite)).Order(StringComparer.Ordinal));
         using (var gone = await gateway.Client.GetAsync(ImportsLocation(old)))
         {
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
@@ -54,9 +58,6 @@ public sealed class ImportRetentionTests(PipelineFixture fixture) : IClassFixtur
         var runningProgress = await gateway.GetProgressAsync(ImportsLocation(running));
         Assert.Equal(("queued", 3L), (runningProgress["status"]!.GetValue<string>(), runningProgress["pending"]!.GetValue<long>()));
     }
-
-    internal static void WithoutQueueListener(IServiceCollection services) =>
-        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QueueListener)));
 
     /// <summary>Uploads <paramref name="rows"/> contacts (phone numbers from <paramref name="firstPhone"/> on) and returns the import's id.</summary>
     internal static async Task<string> ImportAsync(GatewayHost gateway, int rows, int firstPhone)

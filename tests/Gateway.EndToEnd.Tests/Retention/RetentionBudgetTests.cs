@@ -1,6 +1,7 @@
 using System.Net;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
+using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest.Hooks;
 using Libromi.Gateway.Retention;
 
@@ -50,6 +51,8 @@ public sealed class RetentionBudgetTests(PipelineFixture fixture) : IClassFixtur
         Assert.True(rows > Budget, $"{rows} entities should not fit one sweep");
         var now = finishedAt + new RetentionOptions().FinishedImports + TimeSpan.FromMinutes(1);
 
+        Assert.Contains(RunningImportIndex.RowKeyOf(import), await RetentionStorage.RunningImportKeysAsync(fixture.Azurite));
+
         var first = await RetentionStorage.Sweeper(fixture.Azurite, now, SmallBudget).SweepAsync();
 
         Assert.Equal((0, 1), (first.ImportsDeleted, first.ImportsUnfinished));
@@ -70,6 +73,7 @@ public sealed class RetentionBudgetTests(PipelineFixture fixture) : IClassFixtur
         }
 
         Assert.Empty(await RetentionStorage.ImportRowsAsync(fixture.Azurite, import));
+        Assert.DoesNotContain(RunningImportIndex.RowKeyOf(import), await RetentionStorage.RunningImportKeysAsync(fixture.Azurite));
         Assert.InRange(sweeps, 2, (rows + Budget / 2 - 1) / (Budget / 2));
     }
 }

@@ -46,6 +46,10 @@ internal static class RetentionStorage
     public static Task<IReadOnlyList<string>> ImportRowsAsync(AzuriteFixture azurite, string importId) =>
         RowKeysAsync(azurite, ImportTable.TableName, importId);
 
+    /// <summary>The row keys of the list of running imports (<see cref="RunningImportIndex.RowKeyOf"/> of each id listed).</summary>
+    public static Task<IReadOnlyList<string>> RunningImportKeysAsync(AzuriteFixture azurite) =>
+        RowKeysAsync(azurite, ImportTable.TableName, RunningImportIndex.Partition);
+
     public static RetentionSweeper Sweeper(AzuriteFixture azurite, DateTimeOffset now, RetentionOptions? options = null)
     {
         var tables = Tables(azurite);
