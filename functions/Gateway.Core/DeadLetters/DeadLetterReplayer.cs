@@ -48,10 +48,10 @@ public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQ
         return deleted;
     }
 
-    [LoggerMessage(EventId = 6001, EventName = "DeadLetterReplayed", Level = LogLevel.Information, Message = "{Actor} replayed dead letter {DeadLetterId} (operation {OperationId}) into the {Lane} lane")]
+    [LoggerMessage(EventId = 3101, EventName = "DeadLetterReplayed", Level = LogLevel.Information, Message = "{Actor} replayed dead letter {DeadLetterId} (operation {OperationId}) into the {Lane} lane")]
     private static partial void LogReplayed(ILogger logger, string actor, string deadLetterId, string operationId, string lane);
 
-    [LoggerMessage(EventId = 6002, EventName = "DeadLetterDeleted", Level = LogLevel.Warning, Message = "{Actor} deleted dead letter {DeadLetterId}")]
+    [LoggerMessage(EventId = 3102, EventName = "DeadLetterDeleted", Level = LogLevel.Warning, Message = "{Actor} deleted dead letter {DeadLetterId}")]
     private static partial void LogDeleted(ILogger logger, string actor, string deadLetterId);
 }
 

@@ -22,6 +22,6 @@ internal sealed partial class DeadLetterTableInitializer(DeadLetterStore store, 
         }
     }
 
-    [LoggerMessage(EventId = 6003, EventName = "DeadLetterTableNotCreated", Level = LogLevel.Warning, Message = "Could not create the dead-letter table at start ({Failure}); it is created by the first dead-letter write")]
+    [LoggerMessage(EventId = 3103, EventName = "DeadLetterTableNotCreated", Level = LogLevel.Warning, Message = "Could not create the dead-letter table at start ({Failure}); it is created by the first dead-letter write")]
     private static partial void LogNotCreated(ILogger logger, string failure);
 }
