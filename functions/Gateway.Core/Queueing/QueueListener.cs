@@ -79,20 +79,19 @@ public sealed partial class QueueListener(
                 }
                 Start(Lane.Realtime, stoppingToken);
 
-                // Bulk is fetched only when realtime came back empty and has room: imports use what live traffic leaves.
-                if (realtimeCameBackEmpty && UnderLock(() => realtime.HasRoom && bulk.WantsMessages))
+                // Bulk is fetched when realtime came back empty and has room (imports use what live traffic leaves), or
+                // when bulk holds nothing at all: it needs one pack to keep a waiter in the limiter (below).
+                if (UnderLock(() => bulk.WantsMessages && ((realtimeCameBackEmpty && realtime.HasRoom) || bulk.Groups.HeldMessages == 0)))
                 {
-                    received = await ReceiveAsync(Lane.Bulk, settings, stoppingToken).ConfigureAwait(false);
+                    received += await ReceiveAsync(Lane.Bulk, settings, stoppingToken).ConfigureAwait(false);
                     if (UnderLock(() => bulk.IsReadingDeep))
                     {
                         continue;
                     }
                 }
-                // Bulk groups start only while no realtime group waits for a slot.
-                if (UnderLock(() => realtime.Groups.WaitingGroups == 0))
-                {
-                    Start(Lane.Bulk, stoppingToken);
-                }
+                // Bulk groups start only while no realtime group waits for a slot, except one: a bulk waiter in the
+                // limiter gets one permit in ten while realtime waits too, so a realtime backlog cannot starve an import.
+                Start(Lane.Bulk, stoppingToken, atMostOne: UnderLock(() => realtime.Groups.WaitingGroups > 0));
 
                 if (received == 0)
                 {
@@ -179,12 +178,13 @@ public sealed partial class QueueListener(
         return received.Length;
     }
 
-    private void Start(Lane lane, CancellationToken stoppingToken)
+    private void Start(Lane lane, CancellationToken stoppingToken, bool atMostOne = false)
     {
         IReadOnlyList<MessageGroup> starting;
         lock (_sync)
         {
-            starting = Holding(lane).StartGroups();
+            var holding = Holding(lane);
+            starting = !atMostOne ? holding.StartGroups() : holding.Groups.Start(1 - holding.Groups.RunningGroups);
         }
         foreach (var group in starting)
         {
