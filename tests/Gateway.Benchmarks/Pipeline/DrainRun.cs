@@ -3,11 +3,16 @@ using Libromi.Gateway.Benchmarks.Harness;
 
 namespace Libromi.Gateway.Benchmarks.Pipeline;
 
-internal sealed record DrainResult(int Instances, int LimitPerMinute, int Backlog, DeliveryLog Log, long StorageRequests, TimeSpan Elapsed, bool Completed)
+internal sealed record DrainResult(int Instances, int LimitPerMinute, int Backlog, DeliveryLog Log, long StorageRequests, long LedgerRequests, TimeSpan Elapsed, bool Completed)
 {
     public double Ratio => Log.SustainedPerMinute / LimitPerMinute;
 
-    public double StorageRequestsPerDelivery => Log.Delivered == 0 ? double.NaN : (double)StorageRequests / Log.Delivered;
+    public double StorageRequestsPerDelivery => PerDelivery(StorageRequests);
+
+    /// <summary>The rate-limit ledger's share of <see cref="StorageRequestsPerDelivery"/>.</summary>
+    public double LedgerRequestsPerDelivery => PerDelivery(LedgerRequests);
+
+    private double PerDelivery(long requests) => Log.Delivered == 0 ? double.NaN : (double)requests / Log.Delivered;
 }
 
 /// <summary>
@@ -61,6 +66,6 @@ internal sealed class DrainRun(AzuriteProcess azurite, SimulatorHost simulator, 
             }
         }
         var log = new DeliveryLog(await simulator.GetRequestsAsync(), limitPerMinute);
-        return new DrainResult(instances, limitPerMinute, backlog, log, hosts.Sum(h => h.StorageRequests.Count), stopwatch.Elapsed, completed);
+        return new DrainResult(instances, limitPerMinute, backlog, log, hosts.Sum(h => h.StorageRequests.Count), hosts.Sum(h => h.StorageRequests.LedgerCount), stopwatch.Elapsed, completed);
     }
 }
