@@ -7,8 +7,10 @@ namespace Libromi.Gateway.RateLimiting;
 /// <summary>
 /// The account's rate limit shared by every instance: permits come from the fleet's ledger in leases of up to
 /// <see cref="RateLimitOptions.MaxLease"/> (as many as this instance has waiters), are handed out locally
-/// (realtime waiters before bulk ones) and are dropped when the lease expires. A <see cref="RateLimiter"/>, so
-/// the delivery gate and Polly use it like any other.
+/// (realtime waiters before bulk ones) and are dropped when the lease expires. The next request to the ledger
+/// settles the finished lease: how many permits were handed out and when the last one was, so the ledger counts
+/// them from then rather than from the lease's expiry and takes the unused ones back. A <see cref="RateLimiter"/>,
+/// so the delivery gate and Polly use it like any other.
 /// </summary>
 /// <remarks>
 /// Fails closed: when the ledger cannot be reached no lease is granted, waiters time out in the delivery gate
@@ -33,8 +35,10 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     private readonly LinkedList<Waiter> _realtime = new();
     private readonly LinkedList<Waiter> _bulk = new();
     private readonly CancellationTokenSource _stopping = new();
+    private LeaseDecision.Granted? _lease;
     private int _permits;
-    private DateTimeOffset _permitsExpire;
+    private DateTimeOffset? _lastHandedOut;
+    private LeaseSettlement? _unsettled;
     private int _realtimeStreak;
     private bool _refilling;
     private CancellationTokenSource? _wakeForRealtime;
@@ -125,7 +129,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         }
     }
 
-    private int LocalPermits(DateTimeOffset now) => now < _permitsExpire ? _permits : 0;
+    private int LocalPermits(DateTimeOffset now) => _lease is { } lease && now < lease.ExpiresAt ? _permits : 0;
 
     private bool TryTakeLocal(DateTimeOffset now)
     {
@@ -134,7 +138,23 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             return false;
         }
         _permits--;
+        _lastHandedOut = now;
         return true;
+    }
+
+    /// <summary>
+    /// Ends the current lease (its permits are spent or expired, since waiters are left) and returns what to report
+    /// to the ledger: this lease's settlement, or one from an earlier request that was not recorded yet.
+    /// </summary>
+    private LeaseSettlement? CloseLeaseLocked()
+    {
+        if (_lease is { } lease)
+        {
+            _unsettled = new LeaseSettlement(lease.LeaseId, lease.Total - _permits, _lastHandedOut);
+            _lease = null;
+            _permits = 0;
+        }
+        return _unsettled;
     }
 
     private async Task RefillAsync()
@@ -143,6 +163,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         {
             int realtime, bulk;
             CancellationTokenSource? wake = null;
+            LeaseSettlement? settlement = null;
             List<Waiter> served;
             lock (_lock)
             {
@@ -154,11 +175,15 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                 {
                     _refilling = false;
                 }
-                else if (realtime == 0)
+                else
                 {
-                    // Set before asking the ledger, so a realtime caller arriving meanwhile cannot be missed.
-                    wake = new CancellationTokenSource();
-                    _wakeForRealtime = wake;
+                    settlement = CloseLeaseLocked();
+                    if (realtime == 0)
+                    {
+                        // Set before asking the ledger, so a realtime caller arriving meanwhile cannot be missed.
+                        wake = new CancellationTokenSource();
+                        _wakeForRealtime = wake;
+                    }
                 }
             }
             // Completed outside the lock: disposing a registration waits for a running cancellation callback, which takes the lock.
@@ -174,7 +199,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             LeaseDecision decision;
             try
             {
-                decision = await _source.LeaseAsync(realtime, bulk, _stopping.Token).ConfigureAwait(false);
+                decision = await _source.LeaseAsync(realtime, bulk, settlement, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -193,8 +218,11 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                 case LeaseDecision.Granted granted:
                     lock (_lock)
                     {
+                        // The write that granted this lease recorded the settlement it carried.
+                        _unsettled = null;
+                        _lease = granted;
                         _permits = granted.Total;
-                        _permitsExpire = granted.ExpiresAt;
+                        _lastHandedOut = null;
                     }
                     LogLeaseGranted(_logger, granted.Realtime, granted.Bulk, granted.ExpiresAt);
                     break;
@@ -235,6 +263,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             node.List!.Remove(node);
             _realtimeStreak = bulkTurn ? 0 : _realtimeStreak + 1;
             _permits--;
+            _lastHandedOut = now;
             _successful++;
             served.Add(node.Value);
         }
@@ -246,8 +275,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         List<Waiter> refused;
         lock (_lock)
         {
-            // A pause seen in the ledger voids this instance's unused permits too.
-            _permits = 0;
+            // The lease this instance held was closed before it asked, so no permit of it is spent after the pause.
             refused = [.. _realtime, .. _bulk];
             _realtime.Clear();
             _bulk.Clear();
