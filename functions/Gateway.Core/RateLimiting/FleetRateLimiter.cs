@@ -32,8 +32,8 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly LinkedList<Waiter> _realtime = new();
-    private readonly LinkedList<Waiter> _bulk = new();
+    private readonly LinkedList<PermitWaiter> _realtime = new();
+    private readonly LinkedList<PermitWaiter> _bulk = new();
     private readonly CancellationTokenSource _stopping = new();
     private LeaseDecision.Granted? _lease;
     private int _permits;
@@ -81,15 +81,10 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             if (ahead == 0 && TryTakeLocal(_clock.GetUtcNow()))
             {
                 _successful++;
-                return ValueTask.FromResult<RateLimitLease>(Lease.Acquired);
+                return ValueTask.FromResult<RateLimitLease>(PermitLease.Acquired);
             }
 
-            var waiter = new Waiter(lane);
-            var node = (lane == Lane.Realtime ? _realtime : _bulk).AddLast(waiter);
-            if (cancellationToken.CanBeCanceled)
-            {
-                waiter.Registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
-            }
+            var waiter = PermitWaiter.Enqueue(lane == Lane.Realtime ? _realtime : _bulk, 1, _lock, _ => _failed++, cancellationToken);
             if (lane == Lane.Realtime)
             {
                 // The refill loop may be sleeping until bulk's reserve frees; realtime may go sooner.
@@ -100,7 +95,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                 _refilling = true;
                 _ = Task.Run(RefillAsync);
             }
-            result = new ValueTask<RateLimitLease>(waiter.Completion.Task);
+            result = waiter.Lease;
         }
         wake?.Cancel();
         return result;
@@ -122,10 +117,10 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             if (permitCount == 0 ? LocalPermits(now) > 0 : _realtime.Count == 0 && TryTakeLocal(now))
             {
                 _successful++;
-                return Lease.Acquired;
+                return PermitLease.Acquired;
             }
             _failed++;
-            return Lease.Refused(null, null);
+            return PermitLease.Refused(null);
         }
     }
 
@@ -164,7 +159,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             int realtime, bulk;
             CancellationTokenSource? wake = null;
             LeaseSettlement? settlement = null;
-            List<Waiter> served;
+            List<PermitWaiter> served;
             lock (_lock)
             {
                 served = ServeLocked();
@@ -189,7 +184,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             // Completed outside the lock: disposing a registration waits for a running cancellation callback, which takes the lock.
             foreach (var waiter in served)
             {
-                waiter.Grant(Lease.Acquired);
+                waiter.Grant(PermitLease.Acquired);
             }
             if (realtime + bulk == 0 || _disposed)
             {
@@ -252,9 +247,9 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     }
 
     /// <summary>Hands local permits to waiters: realtime first, but one in <see cref="BulkEvery"/> to bulk while both wait.</summary>
-    private List<Waiter> ServeLocked()
+    private List<PermitWaiter> ServeLocked()
     {
-        List<Waiter> served = [];
+        List<PermitWaiter> served = [];
         var now = _clock.GetUtcNow();
         while (LocalPermits(now) > 0 && (_realtime.First ?? _bulk.First) is not null)
         {
@@ -272,7 +267,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
 
     private void RefuseAll(DateTimeOffset pausedUntil)
     {
-        List<Waiter> refused;
+        List<PermitWaiter> refused;
         lock (_lock)
         {
             // The lease this instance held was closed before it asked, so no permit of it is spent after the pause.
@@ -281,27 +276,12 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             _bulk.Clear();
             _failed += refused.Count;
         }
-        var lease = Lease.Refused(pausedUntil - _clock.GetUtcNow(), pausedUntil);
+        var lease = PermitLease.Refused(pausedUntil - _clock.GetUtcNow(), pausedUntil);
         foreach (var waiter in refused)
         {
             waiter.Grant(lease);
         }
         LogPaused(_logger, pausedUntil, refused.Count);
-    }
-
-    private void Cancel(LinkedListNode<Waiter> node, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            if (node.List is null)
-            {
-                return;
-            }
-            node.List.Remove(node);
-            _failed++;
-        }
-        node.Value.Registration.Dispose();
-        node.Value.Completion.TrySetCanceled(cancellationToken);
     }
 
     protected override void Dispose(bool disposing)
@@ -310,7 +290,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         {
             return;
         }
-        List<Waiter> abandoned;
+        List<PermitWaiter> abandoned;
         lock (_lock)
         {
             if (_disposed)
@@ -325,7 +305,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         _stopping.Cancel();
         foreach (var waiter in abandoned)
         {
-            waiter.Grant(Lease.Refused(null, null));
+            waiter.Grant(PermitLease.Refused(null));
         }
     }
 
@@ -333,39 +313,6 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     {
         Dispose(true);
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class Waiter(Lane lane)
-    {
-        public Lane Lane { get; } = lane;
-        public TaskCompletionSource<RateLimitLease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public CancellationTokenRegistration Registration { get; set; }
-
-        public void Grant(RateLimitLease lease)
-        {
-            Registration.Dispose();
-            Completion.TrySetResult(lease);
-        }
-    }
-
-    private sealed class Lease(bool isAcquired, TimeSpan? retryAfter, DateTimeOffset? pausedUntil) : RateLimitLease
-    {
-        public static Lease Acquired { get; } = new(true, null, null);
-
-        public static Lease Refused(TimeSpan? retryAfter, DateTimeOffset? pausedUntil) => new(false, retryAfter, pausedUntil);
-
-        public override bool IsAcquired { get; } = isAcquired;
-
-        public override IEnumerable<string> MetadataNames =>
-            [.. retryAfter is null ? [] : new[] { MetadataName.RetryAfter.Name }, .. pausedUntil is null ? [] : new[] { PausedUntil.Name }];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter
-                : metadataName == PausedUntil.Name ? pausedUntil
-                : null;
-            return metadata is not null;
-        }
     }
 
     [LoggerMessage(EventId = 8010, EventName = "RateLedgerUnavailable", Level = LogLevel.Error, Message = "The fleet's rate-limit ledger is unreachable ({Failure}); nothing is sent until it is back")]
