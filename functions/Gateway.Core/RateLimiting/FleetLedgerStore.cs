@@ -19,7 +19,8 @@ namespace Libromi.Gateway.RateLimiting;
 /// The last entity this instance read or wrote is kept with its ETag and tried first: when no other instance
 /// wrote in between, a lease costs one round trip (the conditional write); otherwise the write fails with 412
 /// and the entity is read again. A decision that changes nothing (the ledger is full or paused) is taken from
-/// the kept entity without any I/O, which is safe because other instances can only add grants and move a pause later.
+/// the kept entity without any I/O, which is safe because other instances can only add grants, move a pause later,
+/// or settle their own leases (which frees capacity: the kept entity then says "full" for too long, never too short).
 /// </remarks>
 public sealed partial class FleetLedgerStore(
     TableServiceClient tables,
