@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Libromi.Gateway.Libromi;
@@ -18,7 +19,8 @@ namespace Libromi.Gateway.RateLimiting;
 /// The last entity this instance read or wrote is kept with its ETag and tried first: when no other instance
 /// wrote in between, a lease costs one round trip (the conditional write); otherwise the write fails with 412
 /// and the entity is read again. A decision that changes nothing (the ledger is full or paused) is taken from
-/// the kept entity without any I/O, which is safe because other instances can only add grants and move a pause later.
+/// the kept entity without any I/O, which is safe because other instances can only add grants, move a pause later,
+/// or settle their own leases (which frees capacity: the kept entity then says "full" for too long, never too short).
 /// </remarks>
 public sealed partial class FleetLedgerStore(
     TableServiceClient tables,
@@ -42,12 +44,24 @@ public sealed partial class FleetLedgerStore(
 
     private LedgerLimits Limits => LedgerLimits.From(libromi.Value, rateLimit.Value);
 
-    public Task<LeaseDecision> LeaseAsync(int realtime, int bulk, CancellationToken cancellationToken = default) =>
-        ChangeAsync(ledger =>
+    public Task<LeaseDecision> LeaseAsync(int realtime, int bulk, LeaseSettlement? settlement, CancellationToken cancellationToken = default)
+    {
+        // Random, so unique across the fleet without coordination. Every attempt of this request (after a conflict)
+        // uses it; only one attempt's write can succeed.
+        var leaseId = RandomNumberGenerator.GetHexString(16, lowercase: true);
+        return ChangeAsync(ledger =>
         {
-            var decision = ledger.Lease(timeProvider.GetUtcNow(), realtime, bulk);
+            var now = timeProvider.GetUtcNow();
+            if (settlement is not null)
+            {
+                ledger.Settle(now, settlement);
+            }
+            var decision = ledger.Lease(now, realtime, bulk, leaseId);
+            // A settlement alone is not worth a write: it rides on this instance's next grant. Until then its
+            // permits stay stamped at the lease's expiry, which only overstates.
             return (decision, decision is LeaseDecision.Granted);
         }, cancellationToken);
+    }
 
     public async Task PauseAsync(DateTimeOffset until, string reason, CancellationToken cancellationToken = default)
     {
@@ -66,7 +80,7 @@ public sealed partial class FleetLedgerStore(
             for (var conflicts = 0; ; conflicts++)
             {
                 var known = _known ?? await ReadAsync(cancellationToken).ConfigureAwait(false);
-                var ledger = RateLedger.Load(Limits, known.Minute, known.Hour, known.PausedUntil, known.PauseReason);
+                var ledger = RateLedger.Load(Limits, known.Ledger);
                 var (result, changed) = decide(ledger);
                 if (!changed)
                 {
@@ -97,7 +111,7 @@ public sealed partial class FleetLedgerStore(
         {
             Interlocked.Increment(ref _roundTrips);
             var response = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return response.HasValue ? Snapshot.From(response.Value!) : Snapshot.Missing;
+            return response.HasValue ? Snapshot.From(response.Value!, response.Value!.ETag) : Snapshot.Missing;
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
         {
@@ -111,12 +125,16 @@ public sealed partial class FleetLedgerStore(
     /// <summary>The new snapshot, or null when another instance wrote first (412 on update, 409 on the first add).</summary>
     private async Task<Snapshot?> TryWriteAsync(RateLedger ledger, ETag? etag, CancellationToken cancellationToken)
     {
+        var stored = ledger.ToStored();
         var entity = new TableEntity(PartitionKey, RowKey)
         {
-            ["Minute"] = ledger.MinuteBuckets,
-            ["Hour"] = ledger.HourBuckets,
-            ["PausedUntil"] = ledger.PausedUntil,
-            ["PauseReason"] = ledger.PauseReason,
+            [nameof(StoredLedger.Minute)] = stored.Minute,
+            [nameof(StoredLedger.MinuteLatest)] = stored.MinuteLatest,
+            [nameof(StoredLedger.Hour)] = stored.Hour,
+            [nameof(StoredLedger.HourLatest)] = stored.HourLatest,
+            [nameof(StoredLedger.Leases)] = stored.Leases,
+            [nameof(StoredLedger.PausedUntil)] = stored.PausedUntil,
+            [nameof(StoredLedger.PauseReason)] = stored.PauseReason,
         };
         try
         {
@@ -140,12 +158,20 @@ public sealed partial class FleetLedgerStore(
         }
     }
 
-    private sealed record Snapshot(string? Minute, string? Hour, DateTimeOffset? PausedUntil, string? PauseReason, ETag? ETag)
+    private sealed record Snapshot(StoredLedger Ledger, ETag? ETag)
     {
-        public static Snapshot Missing { get; } = new(null, null, null, null, null);
+        public static Snapshot Missing { get; } = new(StoredLedger.Empty, null);
 
-        public static Snapshot From(TableEntity entity, ETag? etag = null) => new(
-            entity.GetString("Minute"), entity.GetString("Hour"), entity.GetDateTimeOffset("PausedUntil"), entity.GetString("PauseReason"), etag ?? entity.ETag);
+        public static Snapshot From(TableEntity entity, ETag etag) => new(
+            new StoredLedger(
+                entity.GetString(nameof(StoredLedger.Minute)),
+                entity.GetString(nameof(StoredLedger.MinuteLatest)),
+                entity.GetString(nameof(StoredLedger.Hour)),
+                entity.GetString(nameof(StoredLedger.HourLatest)),
+                entity.GetString(nameof(StoredLedger.Leases)),
+                entity.GetDateTimeOffset(nameof(StoredLedger.PausedUntil)),
+                entity.GetString(nameof(StoredLedger.PauseReason))),
+            etag);
     }
 
     [LoggerMessage(EventId = 8001, EventName = "RateLedgerConflict", Level = LogLevel.Debug, Message = "Another instance changed the rate-limit ledger first ({Status}); reading it again")]

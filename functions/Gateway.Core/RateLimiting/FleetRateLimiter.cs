@@ -7,8 +7,10 @@ namespace Libromi.Gateway.RateLimiting;
 /// <summary>
 /// The account's rate limit shared by every instance: permits come from the fleet's ledger in leases of up to
 /// <see cref="RateLimitOptions.MaxLease"/> (as many as this instance has waiters), are handed out locally
-/// (realtime waiters before bulk ones) and are dropped when the lease expires. A <see cref="RateLimiter"/>, so
-/// the delivery gate and Polly use it like any other.
+/// (realtime waiters before bulk ones) and are dropped when the lease expires. The next request to the ledger
+/// settles the finished lease: how many permits were handed out and when the last one was, so the ledger counts
+/// them from then rather than from the lease's expiry and takes the unused ones back. A <see cref="RateLimiter"/>,
+/// so the delivery gate and Polly use it like any other.
 /// </summary>
 /// <remarks>
 /// Fails closed: when the ledger cannot be reached no lease is granted, waiters time out in the delivery gate
@@ -30,11 +32,13 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly LinkedList<Waiter> _realtime = new();
-    private readonly LinkedList<Waiter> _bulk = new();
+    private readonly LinkedList<PermitWaiter> _realtime = new();
+    private readonly LinkedList<PermitWaiter> _bulk = new();
     private readonly CancellationTokenSource _stopping = new();
+    private LeaseDecision.Granted? _lease;
     private int _permits;
-    private DateTimeOffset _permitsExpire;
+    private DateTimeOffset? _lastHandedOut;
+    private LeaseSettlement? _unsettled;
     private int _realtimeStreak;
     private bool _refilling;
     private CancellationTokenSource? _wakeForRealtime;
@@ -77,15 +81,10 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             if (ahead == 0 && TryTakeLocal(_clock.GetUtcNow()))
             {
                 _successful++;
-                return ValueTask.FromResult<RateLimitLease>(Lease.Acquired);
+                return ValueTask.FromResult<RateLimitLease>(PermitLease.Acquired);
             }
 
-            var waiter = new Waiter(lane);
-            var node = (lane == Lane.Realtime ? _realtime : _bulk).AddLast(waiter);
-            if (cancellationToken.CanBeCanceled)
-            {
-                waiter.Registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
-            }
+            var waiter = PermitWaiter.Enqueue(lane == Lane.Realtime ? _realtime : _bulk, 1, _lock, _ => _failed++, cancellationToken);
             if (lane == Lane.Realtime)
             {
                 // The refill loop may be sleeping until bulk's reserve frees; realtime may go sooner.
@@ -96,7 +95,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                 _refilling = true;
                 _ = Task.Run(RefillAsync);
             }
-            result = new ValueTask<RateLimitLease>(waiter.Completion.Task);
+            result = waiter.Lease;
         }
         wake?.Cancel();
         return result;
@@ -118,14 +117,14 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             if (permitCount == 0 ? LocalPermits(now) > 0 : _realtime.Count == 0 && TryTakeLocal(now))
             {
                 _successful++;
-                return Lease.Acquired;
+                return PermitLease.Acquired;
             }
             _failed++;
-            return Lease.Refused(null, null);
+            return PermitLease.Refused(null);
         }
     }
 
-    private int LocalPermits(DateTimeOffset now) => now < _permitsExpire ? _permits : 0;
+    private int LocalPermits(DateTimeOffset now) => _lease is { } lease && now < lease.ExpiresAt ? _permits : 0;
 
     private bool TryTakeLocal(DateTimeOffset now)
     {
@@ -134,7 +133,23 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             return false;
         }
         _permits--;
+        _lastHandedOut = now;
         return true;
+    }
+
+    /// <summary>
+    /// Ends the current lease (its permits are spent or expired, since waiters are left) and returns what to report
+    /// to the ledger: this lease's settlement, or one from an earlier request that was not recorded yet.
+    /// </summary>
+    private LeaseSettlement? CloseLeaseLocked()
+    {
+        if (_lease is { } lease)
+        {
+            _unsettled = new LeaseSettlement(lease.LeaseId, lease.Total - _permits, _lastHandedOut);
+            _lease = null;
+            _permits = 0;
+        }
+        return _unsettled;
     }
 
     private async Task RefillAsync()
@@ -143,7 +158,8 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         {
             int realtime, bulk;
             CancellationTokenSource? wake = null;
-            List<Waiter> served;
+            LeaseSettlement? settlement = null;
+            List<PermitWaiter> served;
             lock (_lock)
             {
                 served = ServeLocked();
@@ -154,17 +170,21 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                 {
                     _refilling = false;
                 }
-                else if (realtime == 0)
+                else
                 {
-                    // Set before asking the ledger, so a realtime caller arriving meanwhile cannot be missed.
-                    wake = new CancellationTokenSource();
-                    _wakeForRealtime = wake;
+                    settlement = CloseLeaseLocked();
+                    if (realtime == 0)
+                    {
+                        // Set before asking the ledger, so a realtime caller arriving meanwhile cannot be missed.
+                        wake = new CancellationTokenSource();
+                        _wakeForRealtime = wake;
+                    }
                 }
             }
             // Completed outside the lock: disposing a registration waits for a running cancellation callback, which takes the lock.
             foreach (var waiter in served)
             {
-                waiter.Grant(Lease.Acquired);
+                waiter.Grant(PermitLease.Acquired);
             }
             if (realtime + bulk == 0 || _disposed)
             {
@@ -174,7 +194,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             LeaseDecision decision;
             try
             {
-                decision = await _source.LeaseAsync(realtime, bulk, _stopping.Token).ConfigureAwait(false);
+                decision = await _source.LeaseAsync(realtime, bulk, settlement, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -193,8 +213,11 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                 case LeaseDecision.Granted granted:
                     lock (_lock)
                     {
+                        // The write that granted this lease recorded the settlement it carried.
+                        _unsettled = null;
+                        _lease = granted;
                         _permits = granted.Total;
-                        _permitsExpire = granted.ExpiresAt;
+                        _lastHandedOut = null;
                     }
                     LogLeaseGranted(_logger, granted.Realtime, granted.Bulk, granted.ExpiresAt);
                     break;
@@ -224,9 +247,9 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     }
 
     /// <summary>Hands local permits to waiters: realtime first, but one in <see cref="BulkEvery"/> to bulk while both wait.</summary>
-    private List<Waiter> ServeLocked()
+    private List<PermitWaiter> ServeLocked()
     {
-        List<Waiter> served = [];
+        List<PermitWaiter> served = [];
         var now = _clock.GetUtcNow();
         while (LocalPermits(now) > 0 && (_realtime.First ?? _bulk.First) is not null)
         {
@@ -235,6 +258,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             node.List!.Remove(node);
             _realtimeStreak = bulkTurn ? 0 : _realtimeStreak + 1;
             _permits--;
+            _lastHandedOut = now;
             _successful++;
             served.Add(node.Value);
         }
@@ -243,37 +267,21 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
 
     private void RefuseAll(DateTimeOffset pausedUntil)
     {
-        List<Waiter> refused;
+        List<PermitWaiter> refused;
         lock (_lock)
         {
-            // A pause seen in the ledger voids this instance's unused permits too.
-            _permits = 0;
+            // The lease this instance held was closed before it asked, so no permit of it is spent after the pause.
             refused = [.. _realtime, .. _bulk];
             _realtime.Clear();
             _bulk.Clear();
             _failed += refused.Count;
         }
-        var lease = Lease.Refused(pausedUntil - _clock.GetUtcNow(), pausedUntil);
+        var lease = PermitLease.Refused(pausedUntil - _clock.GetUtcNow(), pausedUntil);
         foreach (var waiter in refused)
         {
             waiter.Grant(lease);
         }
         LogPaused(_logger, pausedUntil, refused.Count);
-    }
-
-    private void Cancel(LinkedListNode<Waiter> node, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            if (node.List is null)
-            {
-                return;
-            }
-            node.List.Remove(node);
-            _failed++;
-        }
-        node.Value.Registration.Dispose();
-        node.Value.Completion.TrySetCanceled(cancellationToken);
     }
 
     protected override void Dispose(bool disposing)
@@ -282,7 +290,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         {
             return;
         }
-        List<Waiter> abandoned;
+        List<PermitWaiter> abandoned;
         lock (_lock)
         {
             if (_disposed)
@@ -297,7 +305,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
         _stopping.Cancel();
         foreach (var waiter in abandoned)
         {
-            waiter.Grant(Lease.Refused(null, null));
+            waiter.Grant(PermitLease.Refused(null));
         }
     }
 
@@ -305,39 +313,6 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     {
         Dispose(true);
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class Waiter(Lane lane)
-    {
-        public Lane Lane { get; } = lane;
-        public TaskCompletionSource<RateLimitLease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public CancellationTokenRegistration Registration { get; set; }
-
-        public void Grant(RateLimitLease lease)
-        {
-            Registration.Dispose();
-            Completion.TrySetResult(lease);
-        }
-    }
-
-    private sealed class Lease(bool isAcquired, TimeSpan? retryAfter, DateTimeOffset? pausedUntil) : RateLimitLease
-    {
-        public static Lease Acquired { get; } = new(true, null, null);
-
-        public static Lease Refused(TimeSpan? retryAfter, DateTimeOffset? pausedUntil) => new(false, retryAfter, pausedUntil);
-
-        public override bool IsAcquired { get; } = isAcquired;
-
-        public override IEnumerable<string> MetadataNames =>
-            [.. retryAfter is null ? [] : new[] { MetadataName.RetryAfter.Name }, .. pausedUntil is null ? [] : new[] { PausedUntil.Name }];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter
-                : metadataName == PausedUntil.Name ? pausedUntil
-                : null;
-            return metadata is not null;
-        }
     }
 
     [LoggerMessage(EventId = 8010, EventName = "RateLedgerUnavailable", Level = LogLevel.Error, Message = "The fleet's rate-limit ledger is unreachable ({Failure}); nothing is sent until it is back")]

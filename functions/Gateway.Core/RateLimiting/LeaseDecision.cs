@@ -7,13 +7,19 @@ public abstract record LeaseDecision
     {
     }
 
-    /// <summary>Permits to use before <paramref name="ExpiresAt"/>; the ledger counts them as spent at that time.</summary>
-    public sealed record Granted(int Realtime, int Bulk, DateTimeOffset ExpiresAt) : LeaseDecision
+    /// <summary>
+    /// Permits to use before <paramref name="ExpiresAt"/>; the ledger counts them as spent at that time until the
+    /// lease is settled under <paramref name="LeaseId"/> (<see cref="LeaseSettlement"/>).
+    /// </summary>
+    public sealed record Granted(int Realtime, int Bulk, DateTimeOffset ExpiresAt, string LeaseId) : LeaseDecision
     {
         public int Total => Realtime + Bulk;
     }
 
-    /// <summary>Both windows allow nothing more until <paramref name="RetryAt"/>: nothing frees earlier.</summary>
+    /// <summary>
+    /// Both windows allow nothing more until <paramref name="RetryAt"/>. Only a settlement by another instance can
+    /// free capacity earlier, so waiting until then misses at most an opportunity, never the limit.
+    /// </summary>
     public sealed record Full(DateTimeOffset RetryAt) : LeaseDecision;
 
     /// <summary>Libromi answered 429 to some instance: nobody sends until <paramref name="Until"/>.</summary>

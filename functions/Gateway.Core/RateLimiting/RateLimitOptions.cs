@@ -14,9 +14,14 @@ public sealed class RateLimitOptions
     /// </summary>
     public RateLimitScope Scope { get; set; } = RateLimitScope.Fleet;
 
-    /// <summary>Most permits one instance takes from the shared ledger in one round trip.</summary>
+    /// <summary>
+    /// Most permits one instance takes from the shared ledger in one round trip (it asks for as many as it has
+    /// waiters). The default covers one listener's messages in flight (<c>Queues__BatchSize</c> 16 plus
+    /// <c>Queues__NewBatchThreshold</c> 8), so a busy instance asks once per batch: fewer, larger leases mean fewer
+    /// ledger writes and fewer conflicts between instances (docs/rate-limits.md, "What the ledger costs").
+    /// </summary>
     [Range(1, 100)]
-    public int MaxLease { get; set; } = 10;
+    public int MaxLease { get; set; } = 25;
 
     /// <summary>
     /// How long permits of one lease may be used; unused ones are dropped. It also bounds how late an instance

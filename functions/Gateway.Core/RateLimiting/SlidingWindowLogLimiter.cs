@@ -20,7 +20,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
     private readonly int _queueLimit;
     private readonly TimeProvider _timeProvider;
     private readonly long[] _grants;
-    private readonly LinkedList<Waiter> _waiters = new();
+    private readonly LinkedList<PermitWaiter> _waiters = new();
     private readonly Lock _lock = new();
     private readonly ITimer _timer;
     private int _oldest;
@@ -68,10 +68,10 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
             var now = Now;
             if (_waiters.Count == 0 && TryGrant(permitCount, now))
             {
-                return Lease.Acquired;
+                return PermitLease.Acquired;
             }
             _failedLeases++;
-            return Lease.Refused(RetryAfter(permitCount, now));
+            return PermitLease.Refused(RetryAfter(permitCount, now));
         }
     }
 
@@ -84,23 +84,18 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
             var now = Now;
             if (_waiters.Count == 0 && TryGrant(permitCount, now))
             {
-                return ValueTask.FromResult<RateLimitLease>(Lease.Acquired);
+                return ValueTask.FromResult<RateLimitLease>(PermitLease.Acquired);
             }
             if (_queuedPermits + permitCount > _queueLimit)
             {
                 _failedLeases++;
-                return ValueTask.FromResult<RateLimitLease>(Lease.Refused(RetryAfter(permitCount, now)));
+                return ValueTask.FromResult<RateLimitLease>(PermitLease.Refused(RetryAfter(permitCount, now)));
             }
 
-            var waiter = new Waiter(permitCount);
-            var node = _waiters.AddLast(waiter);
             _queuedPermits += permitCount;
-            if (cancellationToken.CanBeCanceled)
-            {
-                waiter.Registration = cancellationToken.Register(() => Cancel(node, cancellationToken));
-            }
+            var waiter = PermitWaiter.Enqueue(_waiters, permitCount, _lock, Cancelled, cancellationToken);
             ScheduleNextServe(now);
-            return new ValueTask<RateLimitLease>(waiter.Completion.Task);
+            return waiter.Lease;
         }
     }
 
@@ -160,7 +155,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
 
     private void ServeWaiters()
     {
-        List<Waiter> granted = [];
+        List<PermitWaiter> granted = [];
         lock (_lock)
         {
             if (_disposed)
@@ -179,24 +174,15 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         // Complete outside the lock: continuations may call back into the limiter.
         foreach (var waiter in granted)
         {
-            waiter.Registration.Dispose();
-            waiter.Completion.TrySetResult(Lease.Acquired);
+            waiter.Grant(PermitLease.Acquired);
         }
     }
 
-    private void Cancel(LinkedListNode<Waiter> node, CancellationToken cancellationToken)
+    /// <summary>Under the lock, once a cancelled waiter has left the queue.</summary>
+    private void Cancelled(PermitWaiter waiter)
     {
-        lock (_lock)
-        {
-            if (node.List is null)
-            {
-                return;
-            }
-            _waiters.Remove(node);
-            _queuedPermits -= node.Value.PermitCount;
-            _failedLeases++;
-        }
-        node.Value.Completion.TrySetCanceled(cancellationToken);
+        _queuedPermits -= waiter.PermitCount;
+        _failedLeases++;
     }
 
     protected override void Dispose(bool disposing)
@@ -205,7 +191,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         {
             return;
         }
-        List<Waiter> abandoned;
+        List<PermitWaiter> abandoned;
         lock (_lock)
         {
             if (_disposed)
@@ -220,8 +206,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         _timer.Dispose();
         foreach (var waiter in abandoned)
         {
-            waiter.Registration.Dispose();
-            waiter.Completion.TrySetResult(Lease.Refused(null));
+            waiter.Grant(PermitLease.Refused(null));
         }
     }
 
@@ -229,29 +214,5 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
     {
         Dispose(true);
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class Waiter(int permitCount)
-    {
-        public int PermitCount { get; } = permitCount;
-        public TaskCompletionSource<RateLimitLease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public CancellationTokenRegistration Registration { get; set; }
-    }
-
-    private sealed class Lease(bool isAcquired, TimeSpan? retryAfter) : RateLimitLease
-    {
-        public static Lease Acquired { get; } = new(true, null);
-
-        public static Lease Refused(TimeSpan? retryAfter) => new(false, retryAfter);
-
-        public override bool IsAcquired { get; } = isAcquired;
-
-        public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
-
-        public override bool TryGetMetadata(string metadataName, out object? metadata)
-        {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
-            return metadata is not null;
-        }
     }
 }

@@ -81,10 +81,15 @@ internal static class PipelineBenchmark
 
     private static void PrintDrain(IReadOnlyList<DrainResult> results)
     {
-        var ceiling = TimeSpan.FromMinutes(1) / (TimeSpan.FromMinutes(1) + LibromiRateLimiterFactory.WindowMargin);
+        // Libromi's window over the ledger's: at saturation a permit comes back one ledger window after its lease's
+        // last use (a settled lease), so no drain can beat this; the gap to it is grant spread and round trips.
+        var libromiWindow = TimeSpan.FromMinutes(1);
+        var ceiling = libromiWindow / RateLedger.MinuteWindow;
+        var ceilingName = string.Create(CultureInfo.InvariantCulture, $"ceiling {libromiWindow.TotalSeconds:0.###}/{RateLedger.MinuteWindow.TotalSeconds:0.###}");
         Console.WriteLine($"## Drain: backlog of {results[0].Backlog}, limit {results[0].LimitPerMinute}/min, production queue and processing defaults");
         Console.WriteLine();
-        var table = new MarkdownTable("instances", "delivered", "first→last", "sustained/min", "ratio", "ceiling 60/61", "max 200s in any 60 s", "max calls in any 60 s", "429s", "other", "storage requests", "storage per delivery");
+        var table = new MarkdownTable("instances", "delivered", "first→last", "sustained/min", "ratio", ceilingName, "max 200s in any 60 s", "max calls in any 60 s", "429s", "other",
+            "storage requests", "storage per delivery", "ledger requests", "ledger per delivery");
         foreach (var r in results)
         {
             table.Add(r.Instances.ToString(CultureInfo.InvariantCulture),
@@ -98,10 +103,13 @@ internal static class PipelineBenchmark
                 r.Log.RateLimited.ToString(CultureInfo.InvariantCulture),
                 r.Log.OtherAnswers.ToString(CultureInfo.InvariantCulture),
                 r.StorageRequests.ToString(CultureInfo.InvariantCulture),
-                F1(r.StorageRequestsPerDelivery));
+                F2(r.StorageRequestsPerDelivery),
+                r.LedgerRequests.ToString(CultureInfo.InvariantCulture),
+                $"**{F2(r.LedgerRequestsPerDelivery)}**");
         }
         Console.WriteLine(table);
-        Console.WriteLine("ratio = (delivered − limit) / (last − first delivery) / limit; targets: ratio ≥ 0.95, max in any 60 s ≤ limit, zero 429s.");
+        Console.WriteLine("ratio = (delivered − limit) / (last − first delivery) / limit; targets: ratio ≥ 0.95, max in any 60 s ≤ limit, zero 429s, ledger per delivery ≤ 0.25.");
+        Console.WriteLine("storage counts every request of the drain hosts (queues and tables); ledger counts those to the ratelimit table alone.");
         Console.WriteLine();
     }
 

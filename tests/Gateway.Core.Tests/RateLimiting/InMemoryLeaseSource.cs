@@ -1,3 +1,4 @@
+using System.Globalization;
 using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.Tests.RateLimiting;
@@ -11,14 +12,23 @@ internal sealed class InMemoryLeaseSource(LedgerLimits limits, TimeProvider cloc
 
     public Exception? Failure { get; set; }
 
-    public List<(int Realtime, int Bulk)> Requests { get; } = [];
+    public List<(int Realtime, int Bulk, LeaseSettlement? Settlement)> Requests { get; } = [];
 
-    public Task<LeaseDecision> LeaseAsync(int realtime, int bulk, CancellationToken cancellationToken = default)
+    public Task<LeaseDecision> LeaseAsync(int realtime, int bulk, LeaseSettlement? settlement, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            Requests.Add((realtime, bulk));
-            return Failure is { } failure ? Task.FromException<LeaseDecision>(failure) : Task.FromResult(Ledger.Lease(clock.GetUtcNow(), realtime, bulk));
+            Requests.Add((realtime, bulk, settlement));
+            if (Failure is { } failure)
+            {
+                return Task.FromException<LeaseDecision>(failure);
+            }
+            var now = clock.GetUtcNow();
+            if (settlement is not null)
+            {
+                Ledger.Settle(now, settlement);
+            }
+            return Task.FromResult(Ledger.Lease(now, realtime, bulk, $"lease-{Requests.Count.ToString(CultureInfo.InvariantCulture)}"));
         }
     }
 }
