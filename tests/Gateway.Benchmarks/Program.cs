@@ -2,14 +2,19 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Libromi.Gateway.Benchmarks.Fleet;
 using Libromi.Gateway.Benchmarks.Hooks;
 using Libromi.Gateway.Benchmarks.Pipeline;
 
-// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | hooks
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | fleet | coalescing | hooks
 switch (args.FirstOrDefault())
 {
     case "pipeline":
         await PipelineBenchmark.RunAsync(PipelineOptions.Parse(args[1..]));
+        return 0;
+    case "fleet":
+        var fleet = PipelineOptions.Parse(args[1..]);
+        await FleetBenchmark.RunAsync(fleet.LimitPerMinute, fleet.Backlog, Math.Max(fleet.Instances, 3));
         return 0;
     case "coalescing":
         await Libromi.Gateway.Benchmarks.Coalescing.CoalescingBenchmark.RunAsync();
@@ -21,6 +26,7 @@ switch (args.FirstOrDefault())
         return 0;
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain]");
+        Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- fleet [--limit 100] [--backlog 300] [--instances 3]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- coalescing");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- hooks [BenchmarkDotNet options]");
         return 2;

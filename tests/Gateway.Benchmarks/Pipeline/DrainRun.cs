@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using Azure;
-using Azure.Data.Tables;
 using Libromi.Gateway.Benchmarks.Harness;
-using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.Benchmarks.Pipeline;
 
@@ -37,7 +34,7 @@ internal sealed class DrainRun(AzuriteProcess azurite, SimulatorHost simulator, 
             }
         }
         await simulator.ResetAsync();
-        await ForgetLedgerAsync();
+        await FleetLedger.ForgetAsync(azurite);
 
         // Long enough for the ideal drain (one window per `limit` after the first) plus a generous minute.
         var timeout = TimeSpan.FromSeconds(61 * Math.Ceiling((double)backlog / limitPerMinute) + 60);
@@ -71,22 +68,5 @@ internal sealed class DrainRun(AzuriteProcess azurite, SimulatorHost simulator, 
         }
         var log = new DeliveryLog(await simulator.GetRequestsAsync(), limitPerMinute);
         return new DrainResult(instances, limitPerMinute, backlog, log, hosts.Sum(h => h.StorageRequests.Count), hosts.Sum(h => h.StorageRequests.LedgerCount), stopwatch.Elapsed, completed);
-    }
-
-    /// <summary>
-    /// A fresh account for each drain: the simulator forgot its window, so the fleet's ledger must too. Otherwise the
-    /// previous drain's last window (and the unsettled last lease of its stopped hosts) would shape this drain's first
-    /// window, and every later one repeats it.
-    /// </summary>
-    private async Task ForgetLedgerAsync()
-    {
-        try
-        {
-            await new TableClient(azurite.ConnectionString, FleetLedgerStore.TableName).DeleteEntityAsync(FleetLedgerStore.PartitionKey, FleetLedgerStore.RowKey);
-        }
-        catch (RequestFailedException exception) when (exception.Status == 404)
-        {
-            // No drain has run yet: the table does not exist.
-        }
     }
 }

@@ -79,7 +79,7 @@ internal static class PipelineBenchmark
                 Ms(latency.P50), Ms(latency.P99), Ms(latency.Max)));
     }
 
-    private static void PrintDrain(IReadOnlyList<DrainResult> results)
+    internal static void PrintDrain(IReadOnlyList<DrainResult> results)
     {
         // Libromi's window over the ledger's: at saturation a permit comes back one ledger window after its lease's
         // last use (a settled lease), so no drain can beat this; the gap to it is grant spread and round trips.
