@@ -54,6 +54,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<StatusReporter>();
         services.AddHostedService<DeadLetterTableInitializer>();
         services.AddGatewayTelemetry(configuration);
+        services.AddQuietAzureSdkResponses();
         services.AddProblemDetails();
         return services;
     }
