@@ -22,7 +22,8 @@ public sealed class BulkBacklogPriorityTests(ITestOutputHelper output) : IAsyncL
     private const int Limit = 60;
     // RateLimit:RealtimeReservePercent's default (10 %) of 60: the permits of a window bulk leaves to realtime.
     private const int Reserve = 6;
-    // RateLimit:MaxLease's default: permits one ledger round trip grants, handed out together.
+    // Permits one ledger round trip grants, handed out together. Set explicitly (the default is 25) so the bound on
+    // how many bulk calls may race ahead of a realtime call stays tight enough to mean something.
     private const int MaxLease = 10;
     // 60 s / 60 permits; also the ledger's bucket width for the minute window, so permits free at this granularity.
     private static readonly TimeSpan PermitInterval = TimeSpan.FromMinutes(1) / Limit;
@@ -135,6 +136,7 @@ public sealed class BulkBacklogPriorityTests(ITestOutputHelper output) : IAsyncL
     private Task<GatewayHost> StartHostAsync() => _fleet.StartHostAsync(new Dictionary<string, string?>
     {
         ["Libromi:RequestsPerMinute"] = Limit.ToString(),
+        ["RateLimit:MaxLease"] = MaxLease.ToString(),
         // Longer than every step these tests take on the fake clock: waiters keep their place instead of going back to the queue.
         ["Processing:MaxPermitWait"] = "00:10:00",
     });

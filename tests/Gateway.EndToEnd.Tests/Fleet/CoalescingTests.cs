@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Operations;
+using Libromi.Simulator.Inspection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
@@ -40,6 +41,7 @@ public sealed class CoalescingTests : IAsyncLifetime
         await _fleet.EnqueueAsync(updates);
 
         await using var gateway = await _fleet.StartHostAsync();
+        await Eventually.WaitForAsync(() => _simulator.Inspector.GetContactsAsync(), contacts => HasValue(contacts, Phone, "n", 9), "the last update");
         var requests = await _fleet.WaitForQuietAsync();
 
         var puts = requests.Where(r => r.Method == "PUT").ToArray();
@@ -66,6 +68,8 @@ public sealed class CoalescingTests : IAsyncLifetime
             select FleetFixture.Update(phone, new JsonObject { [$"a{round}"] = round, ["last"] = round }));
 
         await using var gateway = await _fleet.StartHostAsync();
+        await Eventually.WaitForAsync(() => _simulator.Inspector.GetContactsAsync(),
+            contacts => phones.All(phone => HasValue(contacts, phone, "last", Rounds - 1)), "every contact's last update");
         var requests = await _fleet.WaitForQuietAsync();
 
         var puts = requests.Where(r => r.Method == "PUT").ToArray();
@@ -102,6 +106,7 @@ public sealed class CoalescingTests : IAsyncLifetime
         ]);
 
         await using var gateway = await _fleet.StartHostAsync();
+        await Eventually.WaitForAsync(() => _simulator.Inspector.GetContactsAsync(), contacts => HasValue(contacts, Phone, "n", 3), "the update after the assignment");
         var requests = await _fleet.WaitForQuietAsync();
 
         // The updates before the assignment share one call ahead of it; the one after it follows it.
@@ -112,4 +117,9 @@ public sealed class CoalescingTests : IAsyncLifetime
         var contact = await _simulator.Inspector.GetContactAsync(Phone);
         Assert.Equal((3, SimulatorFixture.StaffEmail), (contact!.Attributes["n"].GetInt32(), contact.AssignedStaff));
     }
+
+    // Waiting for the final state first: "quiet" alone (a second without requests) can pass before a loaded machine's
+    // host has made its first call, since the listener reads the whole backlog before it starts anything.
+    private static bool HasValue(IEnumerable<ContactState> contacts, string phone, string attribute, int value) =>
+        contacts.Any(c => c.PhoneNumber == phone && c.Attributes.TryGetValue(attribute, out var v) && v.ValueKind == JsonValueKind.Number && v.GetInt32() == value);
 }
