@@ -7,7 +7,6 @@ using Libromi.Gateway.EndToEnd.Imports;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Inspection;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
@@ -29,23 +28,11 @@ public sealed class BulkBacklogPriorityTests(ITestOutputHelper output) : IAsyncL
     private static readonly TimeSpan PermitInterval = TimeSpan.FromMinutes(1) / Limit;
     // A whole window, its margin and the lease validity: every permit granted before the step has left the ledger.
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(70);
-    private readonly FakeTimeProvider _clock = new(FleetFixture.Start);
-    private readonly AzuriteFixture _azurite = new();
-    private SimulatorFixture _simulator = null!;
     private FleetFixture _fleet = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _azurite.InitializeAsync();
-        _simulator = await SimulatorFixture.StartAsync(new Dictionary<string, string?> { ["Simulator:RequestsPerMinute"] = Limit.ToString() }, _clock);
-        _fleet = new FleetFixture(_azurite, _simulator, _clock);
-    }
+    public async Task InitializeAsync() => _fleet = await FleetFixture.StartAsync(Limit);
 
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _fleet.DisposeAsync();
 
     [Fact]
     public async Task A_realtime_operation_behind_a_10000_row_import_goes_out_with_the_first_permits_that_free()
@@ -74,13 +61,13 @@ public sealed class BulkBacklogPriorityTests(ITestOutputHelper output) : IAsyncL
         var lastBeforeFreeing = beforeFreeing.Max(r => r.Sequence);
 
         // Nothing granted at the start leaves the ledger before a whole minute has passed; from there, one interval at a time.
-        _clock.Advance(TimeSpan.FromMinutes(1) - (2 * PermitInterval));
+        _fleet.Clock.Advance(TimeSpan.FromMinutes(1) - (2 * PermitInterval));
         var requests = await _fleet.WaitForQuietAsync();
         var steps = 0;
         while (!requests.Any(r => IsLive(r, Probe)))
         {
             Assert.True(steps < 15, $"the realtime operation was not delivered {steps} permit intervals after the first minute; {requests.Count - beforeFreeing.Count} calls since it was posted");
-            _clock.Advance(PermitInterval);
+            _fleet.Clock.Advance(PermitInterval);
             steps++;
             requests = await _fleet.WaitForQuietAsync();
         }
@@ -119,7 +106,7 @@ public sealed class BulkBacklogPriorityTests(ITestOutputHelper output) : IAsyncL
         List<(int Live, int Bulk)> windows = [];
         for (var window = 1; window <= 3; window++)
         {
-            _clock.Advance(Window);
+            _fleet.Clock.Advance(Window);
             var requests = await _fleet.WaitForQuietAsync();
             var fresh = requests.Where(r => r.Sequence > (seen.Count == 0 ? 0 : seen.Max(s => s.Sequence))).ToArray();
             windows.Add((fresh.Count(IsLive), fresh.Count(r => !IsLive(r))));

@@ -3,30 +3,17 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Operations;
 using Libromi.Simulator.Inspection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
 
 public sealed class CoalescingTests : IAsyncLifetime
 {
     private const string Phone = "4477009700001";
-    private readonly FakeTimeProvider _clock = new(FleetFixture.Start);
-    private readonly AzuriteFixture _azurite = new();
-    private SimulatorFixture _simulator = null!;
     private FleetFixture _fleet = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _azurite.InitializeAsync();
-        _simulator = await SimulatorFixture.StartAsync(null, _clock);
-        _fleet = new FleetFixture(_azurite, _simulator, _clock);
-    }
+    public async Task InitializeAsync() => _fleet = await FleetFixture.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _fleet.DisposeAsync();
 
     [Fact]
     public async Task A_burst_of_updates_for_one_contact_costs_far_fewer_calls_and_keeps_every_change()
@@ -41,13 +28,13 @@ public sealed class CoalescingTests : IAsyncLifetime
         await _fleet.EnqueueAsync(updates);
 
         await using var gateway = await _fleet.StartHostAsync();
-        await Eventually.WaitForAsync(() => _simulator.Inspector.GetContactsAsync(), contacts => HasValue(contacts, Phone, "n", 9), "the last update");
+        await Eventually.WaitForAsync(() => _fleet.Simulator.Inspector.GetContactsAsync(), contacts => HasValue(contacts, Phone, "n", 9), "the last update");
         var requests = await _fleet.WaitForQuietAsync();
 
         var puts = requests.Where(r => r.Method == "PUT").ToArray();
         Assert.InRange(puts.Length, 1, 3);
         Assert.All(puts, put => Assert.Equal(200, put.StatusCode));
-        var contact = (await _simulator.Inspector.GetContactsAsync()).Single(c => c.PhoneNumber == Phone);
+        var contact = (await _fleet.Simulator.Inspector.GetContactsAsync()).Single(c => c.PhoneNumber == Phone);
         var expected = new Dictionary<string, int> { ["n"] = 9, ["k0"] = 9, ["k1"] = 7, ["k2"] = 8 };
         Assert.Equal(expected, contact.Attributes.ToDictionary(a => a.Key, a => a.Value.GetInt32()));
         Assert.Empty(await gateway.PeekDeadLettersAsync());
@@ -68,14 +55,14 @@ public sealed class CoalescingTests : IAsyncLifetime
             select FleetFixture.Update(phone, new JsonObject { [$"a{round}"] = round, ["last"] = round }));
 
         await using var gateway = await _fleet.StartHostAsync();
-        await Eventually.WaitForAsync(() => _simulator.Inspector.GetContactsAsync(),
+        await Eventually.WaitForAsync(() => _fleet.Simulator.Inspector.GetContactsAsync(),
             contacts => phones.All(phone => HasValue(contacts, phone, "last", Rounds - 1)), "every contact's last update");
         var requests = await _fleet.WaitForQuietAsync();
 
         var puts = requests.Where(r => r.Method == "PUT").ToArray();
         Assert.InRange(puts.Length, Contacts, 2 * Contacts);
         Assert.All(puts, put => Assert.Equal(200, put.StatusCode));
-        var contacts = (await _simulator.Inspector.GetContactsAsync()).Where(c => phones.Contains(c.PhoneNumber)).ToArray();
+        var contacts = (await _fleet.Simulator.Inspector.GetContactsAsync()).Where(c => phones.Contains(c.PhoneNumber)).ToArray();
         Assert.Equal(Contacts, contacts.Length);
         Assert.All(contacts, contact =>
         {
@@ -93,8 +80,8 @@ public sealed class CoalescingTests : IAsyncLifetime
     [Fact]
     public async Task An_upsert_with_a_staff_email_between_two_updates_keeps_its_place_for_that_contact()
     {
-        await _simulator.Inspector.SeedConversationAsync(Phone);
-        await _simulator.Inspector.ClearRequestsAsync();
+        await _fleet.Simulator.Inspector.SeedConversationAsync(Phone);
+        await _fleet.Simulator.Inspector.ClearRequestsAsync();
         await _fleet.EnqueueAsync(
         [
             FleetFixture.Update(Phone, new JsonObject { ["n"] = 1, ["first"] = true }),
@@ -106,7 +93,7 @@ public sealed class CoalescingTests : IAsyncLifetime
         ]);
 
         await using var gateway = await _fleet.StartHostAsync();
-        await Eventually.WaitForAsync(() => _simulator.Inspector.GetContactsAsync(), contacts => HasValue(contacts, Phone, "n", 3), "the update after the assignment");
+        await Eventually.WaitForAsync(() => _fleet.Simulator.Inspector.GetContactsAsync(), contacts => HasValue(contacts, Phone, "n", 3), "the update after the assignment");
         var requests = await _fleet.WaitForQuietAsync();
 
         // The updates before the assignment share one call ahead of it; the one after it follows it.
@@ -114,7 +101,7 @@ public sealed class CoalescingTests : IAsyncLifetime
         Assert.All(requests, request => Assert.Equal(200, request.StatusCode));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"n": 2, "first": true}"""), JsonNode.Parse(requests[0].Body)));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"n": 3}"""), JsonNode.Parse(requests[2].Body)));
-        var contact = await _simulator.Inspector.GetContactAsync(Phone);
+        var contact = await _fleet.Simulator.Inspector.GetContactAsync(Phone);
         Assert.Equal((3, SimulatorFixture.StaffEmail), (contact!.Attributes["n"].GetInt32(), contact.AssignedStaff));
     }
 

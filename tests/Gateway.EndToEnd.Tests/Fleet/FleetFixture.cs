@@ -13,11 +13,37 @@ namespace Libromi.Gateway.EndToEnd.Fleet;
 /// Several standalone hosts on one Azurite and one simulator, all on one fake clock: a minute passes when the
 /// test says so, while queues, tables and HTTP stay real.
 /// </summary>
-internal sealed class FleetFixture(AzuriteFixture azurite, SimulatorFixture simulator, FakeTimeProvider clock)
+internal sealed class FleetFixture : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
-    public SimulatorFixture Simulator => simulator;
+    private FleetFixture(AzuriteFixture azurite, SimulatorFixture simulator, FakeTimeProvider clock) =>
+        (Azurite, Simulator, Clock) = (azurite, simulator, clock);
+
+    public AzuriteFixture Azurite { get; }
+
+    public SimulatorFixture Simulator { get; }
+
+    /// <summary>The gateway's and the simulator's clock, starting at <see cref="Start"/>.</summary>
+    public FakeTimeProvider Clock { get; }
+
+    /// <summary>A fresh Azurite and a simulator limited to <paramref name="requestsPerMinute"/> (its default when null).</summary>
+    public static async Task<FleetFixture> StartAsync(int? requestsPerMinute = null)
+    {
+        var clock = new FakeTimeProvider(Start);
+        var azurite = new AzuriteFixture();
+        await azurite.InitializeAsync();
+        var settings = requestsPerMinute is { } limit
+            ? new Dictionary<string, string?> { ["Simulator:RequestsPerMinute"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            : null;
+        return new FleetFixture(azurite, await SimulatorFixture.StartAsync(settings, clock), clock);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Simulator.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
 
     public Task<GatewayHost> StartHostAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -31,13 +57,13 @@ internal sealed class FleetFixture(AzuriteFixture azurite, SimulatorFixture simu
         {
             settings[key] = value;
         }
-        return GatewayHost.StartAsync(azurite, simulator, settings, services => services.AddKeyedSingleton<TimeProvider>(GatewayClock.Key, clock));
+        return GatewayHost.StartAsync(Azurite, Simulator, settings, services => services.AddKeyedSingleton<TimeProvider>(GatewayClock.Key, Clock));
     }
 
     /// <summary>Queues operations straight into storage, as if accepted before any host was running.</summary>
     public async Task EnqueueAsync(IEnumerable<OperationEnvelope> envelopes)
     {
-        var queues = new OperationQueues(azurite.CreateQueueServiceClient());
+        var queues = new OperationQueues(Azurite.CreateQueueServiceClient());
         await queues.EnsureCreatedAsync();
         foreach (var envelope in envelopes)
         {
@@ -57,21 +83,21 @@ internal sealed class FleetFixture(AzuriteFixture azurite, SimulatorFixture simu
     };
 
     /// <summary>
-    /// Waits until the simulator has seen no new request for a second of real time; when none has come at all, for at
+    /// Waits until the Simulator has seen no new request for a second of real time; when none has come at all, for at
     /// least <see cref="FirstRequestGrace"/>, because a host on a loaded machine (a CI run of the whole suite) can take
     /// longer than a second to read its backlog and make its first call.
     /// </summary>
     public async Task<IReadOnlyList<RecordedRequest>> WaitForQuietAsync()
     {
         var started = DateTime.UtcNow;
-        var initial = await simulator.Inspector.GetRequestsAsync();
+        var initial = await Simulator.Inspector.GetRequestsAsync();
         var last = initial;
         var stableSince = started;
         while (DateTime.UtcNow - stableSince < TimeSpan.FromSeconds(1)
             || (last.Count == initial.Count && DateTime.UtcNow - started < FirstRequestGrace))
         {
             await Task.Delay(100);
-            var now = await simulator.Inspector.GetRequestsAsync();
+            var now = await Simulator.Inspector.GetRequestsAsync();
             if (now.Count != last.Count)
             {
                 last = now;

@@ -6,7 +6,6 @@ using Libromi.Gateway.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using Libromi.Simulator.Inspection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
 
@@ -16,23 +15,11 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
     private const int Limit = 10;
     // A whole window, its margin and the lease validity: every permit granted before the step has left the ledger.
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(70);
-    private readonly FakeTimeProvider _clock = new(FleetFixture.Start);
-    private readonly AzuriteFixture _azurite = new();
-    private SimulatorFixture _simulator = null!;
     private FleetFixture _fleet = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _azurite.InitializeAsync();
-        _simulator = await SimulatorFixture.StartAsync(new Dictionary<string, string?> { ["Simulator:RequestsPerMinute"] = Limit.ToString() }, _clock);
-        _fleet = new FleetFixture(_azurite, _simulator, _clock);
-    }
+    public async Task InitializeAsync() => _fleet = await FleetFixture.StartAsync(Limit);
 
-    public async Task DisposeAsync()
-    {
-        await _simulator.DisposeAsync();
-        await _azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _fleet.DisposeAsync();
 
     [Fact]
     public async Task Three_instances_draining_one_backlog_never_exceed_the_accounts_limit()
@@ -46,7 +33,7 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
 
         Assert.DoesNotContain(requests, r => r.StatusCode == 429);
         Assert.True(RateLimitTests.MaxInAnyWindow(requests, TimeSpan.FromSeconds(60)) <= Limit, "more than 10 calls in one minute");
-        Assert.Equal(35, (await _simulator.Inspector.GetContactsAsync()).Count(contact => contact.Attributes.ContainsKey("n")));
+        Assert.Equal(35, (await _fleet.Simulator.Inspector.GetContactsAsync()).Count(contact => contact.Attributes.ContainsKey("n")));
         var storageRequests = new[] { a, b, c }.Sum(host => host.App.Services.GetRequiredService<FleetLedgerStore>().RoundTrips);
         output.WriteLine($"{storageRequests} ledger requests for {requests.Count} Libromi calls");
     }
@@ -65,12 +52,12 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
         await doomed.App.StopAsync(new CancellationToken(canceled: true));
         await doomed.DisposeAsync();
 
-        _clock.Advance(Step);
+        _fleet.Clock.Advance(Step);
         var requests = await DrainAsync(35, maxSteps: 4);
 
         Assert.DoesNotContain(requests, r => r.StatusCode == 429);
         Assert.True(RateLimitTests.MaxInAnyWindow(requests, TimeSpan.FromSeconds(60)) <= Limit, "more than 10 calls in one minute");
-        Assert.Equal(35, (await _simulator.Inspector.GetContactsAsync()).Count(contact => contact.Attributes.ContainsKey("n")));
+        Assert.Equal(35, (await _fleet.Simulator.Inspector.GetContactsAsync()).Count(contact => contact.Attributes.ContainsKey("n")));
     }
 
     [Fact]
@@ -85,11 +72,11 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
         // The clock does not move: the permit bulk leaves to realtime is there at once.
         var response = await a.PostJsonAsync("/api/contacts", """{"phone_number": "+4477009900001", "attributes": {"live": true}}""");
         response.EnsureSuccessStatusCode();
-        var requests = await Eventually.WaitForAsync(() => _simulator.Inspector.GetRequestsAsync(), r => r.Any(x => x.Path.Contains("4477009900001", StringComparison.Ordinal)), "the realtime call");
+        var requests = await Eventually.WaitForAsync(() => _fleet.Simulator.Inspector.GetRequestsAsync(), r => r.Any(x => x.Path.Contains("4477009900001", StringComparison.Ordinal)), "the realtime call");
 
         Assert.Equal(Limit, FleetFixture.Delivered(requests));
         Assert.Equal(200, requests.Single(x => x.Path.Contains("4477009900001", StringComparison.Ordinal)).StatusCode);
-        Assert.True(await _azurite.CreateQueueServiceClient().GetQueueClient(QueueNames.Bulk).GetPropertiesAsync() is { Value.ApproximateMessagesCount: > 0 }, "the bulk backlog was still waiting");
+        Assert.True(await _fleet.Azurite.CreateQueueServiceClient().GetQueueClient(QueueNames.Bulk).GetPropertiesAsync() is { Value.ApproximateMessagesCount: > 0 }, "the bulk backlog was still waiting");
     }
 
     private Task<GatewayHost> StartHostAsync() =>
@@ -101,7 +88,7 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
         for (var step = 0; FleetFixture.Delivered(requests) < total; step++)
         {
             Assert.True(step < maxSteps, $"{FleetFixture.Delivered(requests)} of {total} delivered after {step} minutes");
-            _clock.Advance(Step);
+            _fleet.Clock.Advance(Step);
             requests = await _fleet.WaitForQuietAsync();
         }
         return requests;
