@@ -129,7 +129,7 @@ internal static class ImportRun
     }
 
     /// <summary>Libromi's template plus an attribute column, generated row by row as it is read.</summary>
-    private sealed class GeneratedCsv(int rows) : Stream
+    private sealed class GeneratedCsv(int rows) : ForwardOnlyReadStream
     {
         private byte[] _pending = Encoding.UTF8.GetBytes("name,phone_number,group,city\n");
         private int _offset;
@@ -157,15 +157,5 @@ internal static class ImportRun
             }
             return written;
         }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

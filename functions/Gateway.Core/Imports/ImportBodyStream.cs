@@ -8,7 +8,7 @@ namespace Libromi.Gateway.Imports;
 /// parser takes over. The byte limit is enforced here rather than trusted from <c>Content-Length</c>, which
 /// chunked uploads do not send. Never buffers more than the peeked head; does not own the inner stream.
 /// </summary>
-internal sealed class ImportBodyStream(Stream inner, long maxBytes) : Stream
+internal sealed class ImportBodyStream(Stream inner, long maxBytes) : ForwardOnlyReadStream
 {
     private byte[] _head = [];
     private int _headStart;
@@ -105,14 +105,4 @@ internal sealed class ImportBodyStream(Stream inner, long maxBytes) : Stream
         _headStart += count;
         return count;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

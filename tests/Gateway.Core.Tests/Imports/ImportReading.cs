@@ -31,7 +31,7 @@ internal static class ImportReading
 /// A request body that is generated while it is read and remembers how much was pulled from it, so a test can
 /// tell whether the reader consumed it progressively or buffered it.
 /// </summary>
-internal sealed class GeneratedBodyStream(string header, Func<int, string> record, int records, string footer = "") : Stream
+internal sealed class GeneratedBodyStream(string header, Func<int, string> record, int records, string footer = "") : ForwardOnlyReadStream
 {
     private readonly byte[] _header = Encoding.UTF8.GetBytes(header);
     private readonly byte[] _footer = Encoding.UTF8.GetBytes(footer);
@@ -90,14 +90,4 @@ internal sealed class GeneratedBodyStream(string header, Func<int, string> recor
         }
         return true;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
