@@ -16,4 +16,11 @@ public sealed class GatewayOptions
 
     /// <summary>Largest request body accepted by the JSON routes, in bytes.</summary>
     public int MaxRequestBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// The longest ingest waits for one storage call before it answers 503 with <c>Retry-After</c> (default 5 s). A
+    /// webhook sender gives up after about 10 s (GitHub) and retries; answering before that keeps a hung storage
+    /// account from turning every delivery into two.
+    /// </summary>
+    public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
+using Libromi.Gateway.Http;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
@@ -13,6 +14,7 @@ using Libromi.Gateway.Retention;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +32,8 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddKeyedSingleton(GatewayClock.Key, TimeProvider.System);
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName))
             .Validate(o => o.MaxRequestBodyBytes is >= 1024 and <= 4 * 1024 * 1024, "Gateway:MaxRequestBodyBytes must be between 1 KB and 4 MB.")
+            .Validate(o => o.StorageTimeout >= TimeSpan.FromMilliseconds(100) && o.StorageTimeout <= TimeSpan.FromMinutes(1),
+                "Gateway:StorageTimeout must be between 00:00:00.1 and 00:01:00 (senders give up after about 10 s).")
             .ValidateOnStart();
         services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueueListenerOptions>().Bind(configuration.GetSection(QueueListenerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -46,6 +50,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();
         services.TryAddSingleton<OperationQueues>();
+        services.TryAddSingleton<StorageDeadline>();
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();
         services.TryAddSingleton<QueueInspector>();
@@ -56,6 +61,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayTelemetry(configuration);
         services.AddQuietAzureSdkResponses();
         services.AddProblemDetails();
+        services.AddTransient<IStartupFilter, NoSniffStartupFilter>();
         return services;
     }
 }

@@ -33,9 +33,9 @@ public sealed class GatewayKeyFilter(GatewayKeyRole role) : IEndpointFilter
         if (string.IsNullOrEmpty(expected))
         {
             // An unconfigured admin key never falls back to the API key: the API key must not open admin routes.
-            return IsLoopback(http.Connection.RemoteIpAddress)
+            return IsLoopback(http.Connection.RemoteIpAddress) && !IsForwarded(http.Request)
                 ? next(context)
-                : Deny($"This route needs a key, and none is configured (set Gateway__{role}Key); only local callers are served without one.");
+                : Deny($"This route needs a key, and none is configured (set Gateway__{role}Key); only local callers are served without one, never through a proxy.");
         }
         if (presented is null)
         {
@@ -60,6 +60,15 @@ public sealed class GatewayKeyFilter(GatewayKeyRole role) : IEndpointFilter
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     private static bool IsLoopback(IPAddress? address) => address is not null && IPAddress.IsLoopback(address);
+
+    /// <summary>
+    /// A reverse proxy on the same machine connects from loopback on behalf of anyone; the headers proxies add tell
+    /// such a request from a local caller's, so the keyless development fallback never opens to the internet.
+    /// </summary>
+    private static bool IsForwarded(HttpRequest request) =>
+        ForwardingHeaders.Any(header => request.Headers.ContainsKey(header));
+
+    private static readonly string[] ForwardingHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "X-Original-For"];
 
     private static ValueTask<object?> Deny(string detail) => ValueTask.FromResult<object?>(Problems.Unauthorized(detail));
 }

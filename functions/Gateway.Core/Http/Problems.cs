@@ -16,13 +16,27 @@ public static class Problems
     public static IResult MalformedJson(string detail) =>
         Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON", detail);
 
+    // The sender's own Content-Type is not echoed: it is theirs to read, and echoing input is how injection starts.
     public static IResult UnsupportedMediaType(string? contentType, string expected) =>
         Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
-            $"Content-Type '{Sanitize(contentType) ?? "(none)"}' is not accepted here; send {expected}.");
+            contentType is null
+                ? $"The request has no Content-Type; send {expected}."
+                : $"The request's Content-Type is not accepted here; send {expected}.");
+
+    public static IResult MalformedHost() =>
+        Problem(StatusCodes.Status400BadRequest, "malformed-host", "Malformed Host header",
+            "The Host header is not a valid host name or address with an optional port, so the request URL cannot be formed.");
 
     public static IResult PayloadTooLarge(long limitBytes) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Payload too large",
             $"The request body exceeds the limit of {limitBytes} bytes.");
+
+    /// <summary>The operation can never be stored (it outgrows one queue message): retrying cannot help, so not a 503.</summary>
+    public static IResult OperationTooLarge(int jsonBytes, int limitBytes, string? where = null) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "operation-too-large", "Operation too large",
+            $"{where ?? "The operation"} is {jsonBytes} bytes as stored; at most {limitBytes} bytes fit one queue message. "
+            + "Send fewer or shorter attributes; nothing was accepted.",
+            new Dictionary<string, object?> { ["limit_bytes"] = limitBytes, ["size_bytes"] = jsonBytes });
 
     public static IResult Unauthorized(string detail) =>
         Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized", detail);

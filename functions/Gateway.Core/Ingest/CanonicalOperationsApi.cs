@@ -51,6 +51,10 @@ public static class CanonicalOperationsApi
             var operationId = await ingestor.EnqueueAsync(operations, "api", Lane.Realtime, CorrelationIdFrom(request), cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(new AcceptedOperation(operationId), statusCode: StatusCodes.Status202Accepted);
         }
+        catch (OperationTooLargeException tooLarge)
+        {
+            return Problems.OperationTooLarge(tooLarge.JsonBytes, OperationIngestor.MaxOperationJsonBytes);
+        }
         catch (StorageUnavailableException)
         {
             return Problems.StorageUnavailable();

@@ -15,7 +15,7 @@ public static class CanonicalRequestParser
     private const int MaxAttributeNameLength = 100;
     private const int MaxAttributes = 200;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
+    private const int MaxDepth = 16;
 
     public static ParseResult ParseContact(ReadOnlyMemory<byte> body, string? defaultCountryCode)
     {
@@ -131,34 +131,19 @@ public static class CanonicalRequestParser
             error = "The request body is empty; send a JSON object.";
             return false;
         }
-        try
+        if (!Http.JsonText.TryParse(body.Span, MaxDepth, out var node, out var invalid))
         {
-            var node = JsonNode.Parse(body.Span, documentOptions: DocumentOptions);
-            if (Http.JsonText.FindInvalidString(body.Span) is { } invalid)
-            {
-                error = $"The request body is not valid JSON: {invalid}.";
-                return false;
-            }
-            if (node is JsonObject obj)
-            {
-                root = obj;
-                error = string.Empty;
-                return true;
-            }
-            error = "The request body must be a JSON object.";
+            error = $"The request body is not valid JSON: {invalid}.";
             return false;
         }
-        catch (JsonException exception)
+        if (node is JsonObject obj)
         {
-            // System.Text.Json's messages name the position, never more than the offending token.
-            error = $"The request body is not valid JSON: {exception.Message}";
-            return false;
+            root = obj;
+            error = string.Empty;
+            return true;
         }
-        catch (InvalidOperationException)
-        {
-            error = "The request body is not valid UTF-8 JSON.";
-            return false;
-        }
+        error = "The request body must be a JSON object.";
+        return false;
     }
 
     private static void RefuseUnknownFields(JsonObject root, Dictionary<string, string[]> errors, params string[] known)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Azure;
+using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
@@ -8,16 +9,29 @@ using Microsoft.Extensions.Logging;
 namespace Libromi.Gateway.Ingest;
 
 /// <summary>
-/// Turns accepted contact operations into queue messages. Answers only after storage acknowledged every
-/// message; a storage failure surfaces as <see cref="StorageUnavailableException"/> so callers answer 503.
+/// Turns accepted contact operations into queue messages. A set of operations is stored whole or not at all: each is
+/// measured before anything is written (<see cref="TryPrepare"/>), and if storage fails part-way the messages already
+/// written are withdrawn before the caller answers 503, so the sender's retry does not deliver them twice. No storage
+/// call waits longer than <see cref="StorageDeadline"/> allows: a hung account is refused, not waited on.
 /// </summary>
-public sealed partial class OperationIngestor(OperationQueues queues, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
+public sealed partial class OperationIngestor(
+    OperationQueues queues, StorageDeadline storageDeadline, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
 {
-    public async Task<string> EnqueueAsync(ContactOperations operations, string source, Lane lane, string? correlationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The largest operation accepted, as stored JSON. A queue message holds <see cref="EnvelopeSerializer.MaxMessageJsonBytes"/>;
+    /// the rest is kept for the attempt history a retried message collects, so a requeue never outgrows the message.
+    /// </summary>
+    public const int MaxOperationJsonBytes = 40 * 1024;
+
+    /// <summary>
+    /// Builds the envelope for <paramref name="operations"/>; false when it would not fit one queue message, so the
+    /// caller can refuse the request (413) before anything is written.
+    /// </summary>
+    public bool TryPrepare(ContactOperations operations, string source, Lane lane, string? correlationId, out OperationEnvelope envelope, out int jsonBytes)
     {
         var now = timeProvider.GetUtcNow();
         var operationId = Guid.CreateVersion7(now).ToString("N");
-        var envelope = new OperationEnvelope
+        envelope = new OperationEnvelope
         {
             OperationId = operationId,
             PhoneNumber = operations.PhoneNumber.Digits,
@@ -27,23 +41,62 @@ public sealed partial class OperationIngestor(OperationQueues queues, GatewayTel
             ReceivedAt = now,
             CorrelationId = correlationId ?? Activity.Current?.TraceId.ToString() ?? operationId,
         };
+        jsonBytes = EnvelopeSerializer.MeasureJsonBytes(envelope);
+        return jsonBytes <= MaxOperationJsonBytes;
+    }
 
-        using var activity = GatewayTelemetry.ActivitySource.StartActivity("ingest operation");
-        activity?.SetTag(GatewayTelemetry.OperationTag, operationId);
-        activity?.SetTag(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
-        activity?.SetTag("gateway.source", source);
-        try
+    /// <summary>
+    /// Stores every envelope in its lane, in order; returns their operation ids once storage acknowledged all of them.
+    /// </summary>
+    /// <exception cref="StorageUnavailableException">Storage failed or did not answer in time; nothing stays stored.</exception>
+    public async Task<IReadOnlyList<string>> EnqueueAllAsync(IReadOnlyList<OperationEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        var stored = new List<(OperationEnvelope Envelope, SendReceipt Receipt)>(envelopes.Count);
+        foreach (var envelope in envelopes)
         {
-            await queues.EnqueueAsync(envelope, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var activity = GatewayTelemetry.ActivitySource.StartActivity("ingest operation");
+            activity?.SetTag(GatewayTelemetry.OperationTag, envelope.OperationId);
+            activity?.SetTag(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
+            activity?.SetTag("gateway.source", envelope.Source);
+            try
+            {
+                using var deadline = storageDeadline.Start(cancellationToken);
+                stored.Add((envelope, await queues.EnqueueAsync(envelope, cancellationToken: deadline.Token).ConfigureAwait(false)));
+            }
+            catch (RequestFailedException exception) when (exception.Status == 413)
+            {
+                // Measured before writing, so only a storage account with a smaller limit than Azure's gets here.
+                await WithdrawAsync(stored).ConfigureAwait(false);
+                throw new OperationTooLargeException(EnvelopeSerializer.MeasureJsonBytes(envelope));
+            }
+            catch (Exception exception) when (IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
+            {
+                LogStorageUnavailable(logger, exception.GetType().Name, envelope.Source, stored.Count, envelopes.Count);
+                await WithdrawAsync(stored).ConfigureAwait(false);
+                if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                {
+                    throw; // the caller went away; what was stored has been withdrawn
+                }
+                throw new StorageUnavailableException(exception);
+            }
         }
-        catch (Exception exception) when (IsStorageFault(exception, cancellationToken))
+        foreach (var (envelope, _) in stored)
         {
-            LogStorageUnavailable(logger, exception.GetType().Name, source);
-            throw new StorageUnavailableException(exception);
+            telemetry.Accepted(envelope.Lane, envelope.Source);
+            LogAccepted(logger, envelope.OperationId, envelope.Source, envelope.Steps.Count);
         }
-        telemetry.Accepted(lane, source);
-        LogAccepted(logger, operationId, source, envelope.Steps.Count);
-        return operationId;
+        return [.. stored.Select(s => s.Envelope.OperationId)];
+    }
+
+    /// <summary>Stores one operation; see <see cref="EnqueueAllAsync"/>.</summary>
+    /// <exception cref="OperationTooLargeException">The operation does not fit one queue message.</exception>
+    public async Task<string> EnqueueAsync(ContactOperations operations, string source, Lane lane, string? correlationId, CancellationToken cancellationToken)
+    {
+        if (!TryPrepare(operations, source, lane, correlationId, out var envelope, out var jsonBytes))
+        {
+            throw new OperationTooLargeException(jsonBytes);
+        }
+        return (await EnqueueAllAsync([envelope], cancellationToken).ConfigureAwait(false))[0];
     }
 
     internal static bool IsStorageFault(Exception exception, CancellationToken cancellationToken) => exception switch
@@ -53,13 +106,56 @@ public sealed partial class OperationIngestor(OperationQueues queues, GatewayTel
         _ => false,
     };
 
+    /// <summary>
+    /// Deletes the messages of a set that storage did not take whole. Runs on its own deadline, not the request's, so
+    /// a sender that hung up still leaves nothing behind. A message that cannot be deleted (storage down) stays and is
+    /// delivered; a redelivery may repeat it, which Libromi's idempotent calls make harmless.
+    /// </summary>
+    private async Task WithdrawAsync(IReadOnlyList<(OperationEnvelope Envelope, SendReceipt Receipt)> stored)
+    {
+        if (stored.Count == 0)
+        {
+            return;
+        }
+        using var deadline = storageDeadline.Start();
+        var results = await Task.WhenAll(stored.Select(async s =>
+        {
+            try
+            {
+                await queues.For(s.Envelope.Lane).DeleteMessageAsync(s.Receipt.MessageId, s.Receipt.PopReceipt, deadline.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception exception) when (IsStorageFault(exception, CancellationToken.None))
+            {
+                return false;
+            }
+        })).ConfigureAwait(false);
+        var kept = results.Count(deleted => !deleted);
+        if (kept > 0)
+        {
+            LogNotWithdrawn(logger, kept, stored.Count);
+        }
+    }
+
     [LoggerMessage(EventId = 3001, EventName = "OperationAccepted", Level = LogLevel.Information, Message = "Accepted {OperationId} from {Source} ({StepCount} steps)")]
     private static partial void LogAccepted(ILogger logger, string operationId, string source, int stepCount);
 
-    [LoggerMessage(EventId = 3002, EventName = "StorageUnavailable", Level = LogLevel.Error, Message = "Storage refused an operation from {Source} ({Failure}); answered 503 so the sender retries")]
-    private static partial void LogStorageUnavailable(ILogger logger, string failure, string source);
+    [LoggerMessage(EventId = 3002, EventName = "StorageUnavailable", Level = LogLevel.Error,
+        Message = "Storage refused an operation from {Source} ({Failure}) after {Stored} of {Total}; answered 503 so the sender retries")]
+    private static partial void LogStorageUnavailable(ILogger logger, string failure, string source, int stored, int total);
+
+    [LoggerMessage(EventId = 3003, EventName = "OperationsNotWithdrawn", Level = LogLevel.Error,
+        Message = "{Kept} of {Stored} operations stored before a storage failure could not be withdrawn; they will be delivered, and a redelivery may repeat them")]
+    private static partial void LogNotWithdrawn(ILogger logger, int kept, int stored);
 }
 
 /// <summary>Storage did not acknowledge the operation, so it was not accepted.</summary>
 public sealed class StorageUnavailableException(Exception inner)
     : Exception("Azure Storage is unavailable; the operation was not stored.", inner);
+
+/// <summary>The operation does not fit one queue message, so it can never be stored; the sender must make it smaller.</summary>
+public sealed class OperationTooLargeException(int jsonBytes)
+    : Exception($"The operation is {jsonBytes} bytes as stored; at most {OperationIngestor.MaxOperationJsonBytes} bytes fit one queue message.")
+{
+    public int JsonBytes { get; } = jsonBytes;
+}

@@ -16,7 +16,16 @@ public static partial class IntegrationsFile
     {
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        // A key written twice is a mistake the author must see, not one value silently winning.
+        AllowDuplicateProperties = false,
     };
+
+    /// <summary>
+    /// The widest timestamp tolerance a definition may set. A signature replayed inside the tolerance is refused
+    /// only by deduplication, so the tolerance must stay far inside the deduplication window (24 h by default);
+    /// an hour covers any honest clock skew or sender queue.
+    /// </summary>
+    public const int MaxToleranceSeconds = 3600;
 
     /// <summary>Parses <paramref name="json"/>, or throws <see cref="IntegrationsFileException"/> listing every problem.</summary>
     public static IReadOnlyDictionary<string, IntegrationDefinition> Parse(string json, string fileName) =>
@@ -272,13 +281,13 @@ public static partial class IntegrationsFile
                         {
                             Error($"{field}.tolerance_seconds", "only applies with a timestamp_header");
                         }
-                        else if (toleranceNode is JsonValue v && v.TryGetValue<int>(out var seconds) && seconds > 0)
+                        else if (toleranceNode is JsonValue v && v.TryGetValue<int>(out var seconds) && seconds is > 0 and <= MaxToleranceSeconds)
                         {
                             tolerance = TimeSpan.FromSeconds(seconds);
                         }
                         else
                         {
-                            Error($"{field}.tolerance_seconds", "must be a positive whole number of seconds");
+                            Error($"{field}.tolerance_seconds", $"must be a whole number of seconds from 1 to {MaxToleranceSeconds}");
                         }
                     }
                     return header is null || encoding is null

@@ -25,6 +25,12 @@ public abstract record MappingResult
     /// </summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : MappingResult;
 
+    /// <summary>
+    /// 422: the delivery holds more items than one delivery may (<c>Gateway:Hooks:MaxItemsPerDelivery</c>). Each item
+    /// is a queue write before the answer and an hour of quota may hide in one body; the sender must split it.
+    /// </summary>
+    public sealed record TooManyItems(int Count, int Limit) : MappingResult;
+
     /// <summary>400 (<see cref="MalformedBodyReason.Unreadable"/>) or 415 (<see cref="MalformedBodyReason.UnsupportedContentType"/>).</summary>
     public sealed record MalformedBody(MalformedBodyReason Reason, string Detail) : MappingResult;
 }

@@ -20,7 +20,10 @@ namespace Libromi.Gateway.Integrations;
 /// </remarks>
 public static partial class PayloadMapper
 {
-    public static MappingResult Map(IntegrationDefinition integration, WebhookRequest request)
+    /// <param name="maxItems">
+    /// Items one delivery may hold; more is <see cref="MappingResult.TooManyItems"/>, refused before any item is mapped.
+    /// </param>
+    public static MappingResult Map(IntegrationDefinition integration, WebhookRequest request, int maxItems = int.MaxValue)
     {
         if (!WebhookBody.TryRead(request, out var body, out var malformed))
         {
@@ -44,6 +47,10 @@ public static partial class PayloadMapper
             itemArray = body as JsonArray;
         }
         IReadOnlyList<JsonNode?> items = itemArray is null ? [body] : [.. itemArray];
+        if (items.Count > maxItems)
+        {
+            return new MappingResult.TooManyItems(items.Count, maxItems);
+        }
 
         var errors = new ItemErrors();
         var mapped = new List<MappedItem>(items.Count);

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -14,6 +13,9 @@ namespace Libromi.Gateway.Integrations;
 /// </summary>
 public static class WebhookBody
 {
+    // System.Text.Json's own default: deeper than any sender's payload, shallow enough to bound the parser's work.
+    private const int MaxDepth = 64;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static bool TryRead(WebhookRequest request, out JsonNode? body, out MappingResult.MalformedBody? problem)
@@ -29,23 +31,12 @@ public static class WebhookBody
                 problem = new(MalformedBodyReason.Unreadable, "the body is empty; a JSON object or array is expected");
                 return false;
             }
-            try
+            if (!Http.JsonText.TryParse(request.Body.Span, MaxDepth, out body, out var invalid))
             {
-                body = JsonNode.Parse(request.Body.Span);
-                if (Http.JsonText.FindInvalidString(request.Body.Span) is { } invalid)
-                {
-                    body = null;
-                    problem = new(MalformedBodyReason.Unreadable, invalid);
-                    return false;
-                }
-                return true;
-            }
-            catch (JsonException ex)
-            {
-                // JsonException's message names the line and byte position, not the content: safe to return.
-                problem = new(MalformedBodyReason.Unreadable, $"the body is not valid JSON: {ex.Message}");
+                problem = new(MalformedBodyReason.Unreadable, $"the body is not valid JSON: {invalid}");
                 return false;
             }
+            return true;
         }
 
         if (mediaType == "application/x-www-form-urlencoded")
@@ -72,7 +63,7 @@ public static class WebhookBody
         }
 
         problem = new(MalformedBodyReason.UnsupportedContentType,
-            $"content type \"{mediaType}\" is not supported; send application/json or application/x-www-form-urlencoded");
+            "the content type is not supported; send application/json or application/x-www-form-urlencoded");
         return false;
     }
 

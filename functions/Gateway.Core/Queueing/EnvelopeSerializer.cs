@@ -10,6 +10,10 @@ public static class EnvelopeSerializer
     // Base64 (which both hosts use, see OperationQueues) inflates by 4/3: 48 KB of JSON stays under 64 KB.
     public const int MaxMessageJsonBytes = 48 * 1024;
 
+    /// <summary>The envelope's size as stored JSON (UTF-8 bytes, before Base64).</summary>
+    public static int MeasureJsonBytes(OperationEnvelope envelope) =>
+        JsonSerializer.SerializeToUtf8Bytes(envelope, GatewayJsonContext.Default.OperationEnvelope).Length;
+
     public static string Serialize(OperationEnvelope envelope) =>
         JsonSerializer.Serialize(envelope, GatewayJsonContext.Default.OperationEnvelope);
 

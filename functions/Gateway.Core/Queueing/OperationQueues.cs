@@ -31,15 +31,19 @@ public sealed class OperationQueues(QueueServiceClient queueService)
         }
     }
 
-    /// <summary>Stores <paramref name="envelope"/> in its lane; returns only once storage has acknowledged it.</summary>
-    public Task EnqueueAsync(OperationEnvelope envelope, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Stores <paramref name="envelope"/> in its lane; returns only once storage has acknowledged it, with the receipt
+    /// that can delete it again.
+    /// </summary>
+    public Task<SendReceipt> EnqueueAsync(OperationEnvelope envelope, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
         SendAsync(For(envelope.Lane), EnvelopeSerializer.Serialize(envelope), visibilityDelay, cancellationToken);
 
-    private static async Task SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
+    private static async Task<SendReceipt> SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
         // Azure Storage caps visibility at 7 days.
         var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
-        await WithQueueAsync(queue, () => queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken), cancellationToken).ConfigureAwait(false);
+        Response<SendReceipt> receipt = await WithQueueAsync(queue, () => queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return receipt.Value;
     }
 
     /// <summary>

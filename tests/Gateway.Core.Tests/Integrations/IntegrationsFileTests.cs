@@ -173,4 +173,24 @@ public sealed class IntegrationsFileTests
         var error = Invalid("integrations: yes");
         AssertError(error, "(file)", "not valid JSON");
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3601)]
+    [InlineData(86400)]
+    public void A_tolerance_outside_one_second_to_an_hour_is_refused(int seconds)
+    {
+        var error = InvalidIntegration($$"""
+            { "verify": { "scheme": "hmac-sha256", "header": "X-Sig", "encoding": "hex", "timestamp_header": "X-Ts", "tolerance_seconds": {{seconds}}, "secret": "s" },
+              "operations": {{ValidOperations}} }
+            """);
+        AssertError(error, "integrations.shop.verify.tolerance_seconds", $"from 1 to {IntegrationsFile.MaxToleranceSeconds}");
+    }
+
+    [Fact]
+    public void A_key_written_twice_is_one_clear_error_not_a_silent_override()
+    {
+        var error = Invalid("""{ "integrations": {}, "integrations": {} }""");
+        AssertError(error, "(file)", "Duplicate property 'integrations'");
+    }
 }

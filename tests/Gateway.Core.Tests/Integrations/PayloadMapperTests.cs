@@ -297,4 +297,23 @@ public sealed class PayloadMapperTests
         var second = Mapped(PayloadMapper.Map(integration, TestSupport.Json("""{ "phone": "+15551234567" }""")));
         Assert.Equal("""{"tags":["a"]}""", second.AllOperations.Single().Steps[0].Attributes!.ToJsonString());
     }
+
+    [Fact]
+    public void More_items_than_the_limit_is_refused_before_any_item_is_mapped()
+    {
+        var events = string.Join(",", Enumerable.Range(0, 4).Select(i => $$"""{ "type": "customer.created", "data": { "phone": "not a phone {{i}}" } }"""));
+
+        var result = PayloadMapper.Map(Shop, TestSupport.Json($$"""{ "events": [{{events}}] }"""), maxItems: 3);
+
+        // Not Invalid: the unparseable phones were never looked at.
+        Assert.Equal(new MappingResult.TooManyItems(4, 3), result);
+    }
+
+    [Fact]
+    public void Exactly_the_limit_of_items_is_mapped()
+    {
+        var events = string.Join(",", Enumerable.Range(0, 3).Select(i => $$"""{ "type": "customer.created", "data": { "phone": "+44770090010{{i}}" } }"""));
+
+        Assert.Equal(3, Mapped(PayloadMapper.Map(Shop, TestSupport.Json($$"""{ "events": [{{events}}] }"""), maxItems: 3)).Items.Count);
+    }
 }

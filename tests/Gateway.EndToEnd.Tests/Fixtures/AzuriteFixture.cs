@@ -110,6 +110,23 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _process = null;
     }
 
+    /// <summary>
+    /// Freezes Azurite (SIGSTOP): connections are accepted by the kernel but nothing answers, which is how a hung
+    /// storage account looks to a client, unlike <see cref="StopAsync"/>'s refused connections. Always pair with
+    /// <see cref="ThawAsync"/>.
+    /// </summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>Resumes a frozen Azurite (SIGCONT); it then answers what it received while frozen.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        var process = _process is { HasExited: false } running ? running : throw new InvalidOperationException("Azurite is not running.");
+        using var kill = Process.Start("kill", [signal, process.Id.ToString()]) ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+    }
+
     public QueueServiceClient CreateQueueServiceClient() =>
         new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 

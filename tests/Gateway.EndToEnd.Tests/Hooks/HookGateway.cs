@@ -77,7 +77,8 @@ internal static class HookGateway
     public static Task<GatewayHost> StartAsync(PipelineFixture fixture, Dictionary<string, string?>? overrides = null) =>
         StartAsync(fixture, IntegrationsJson, overrides);
 
-    public static Task<GatewayHost> StartAsync(PipelineFixture fixture, string integrationsJson, Dictionary<string, string?>? overrides = null)
+    public static Task<GatewayHost> StartAsync(
+        PipelineFixture fixture, string integrationsJson, Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var folder = Directory.CreateTempSubdirectory("hooks-").FullName;
         var file = Path.Combine(folder, "integrations.json");
@@ -97,7 +98,7 @@ internal static class HookGateway
         {
             settings[key] = value;
         }
-        return GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, settings);
+        return GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, settings, configureServices);
     }
 
     /// <summary>How many envelopes the host stored, whatever the consumer did with them since.</summary>

@@ -25,6 +25,12 @@ public abstract record HookOutcome
     /// <summary>422, with the mapper's <c>items[i].field</c> errors.</summary>
     public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : HookOutcome;
 
+    /// <summary>422: more items than one delivery may hold.</summary>
+    public sealed record TooManyItems(int Count, int Limit) : HookOutcome;
+
+    /// <summary>413: one item's operations for one contact outgrow a queue message; nothing was stored.</summary>
+    public sealed record OperationTooLarge(int ItemIndex, int JsonBytes, int LimitBytes) : HookOutcome;
+
     /// <summary>503: storage did not take the whole delivery, so none of it counts as accepted.</summary>
     public sealed record StorageUnavailable : HookOutcome;
 }

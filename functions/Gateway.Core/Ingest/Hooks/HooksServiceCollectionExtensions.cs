@@ -23,6 +23,7 @@ public static class HooksServiceCollectionExtensions
         services.AddOptions<HookOptions>().Bind(configuration.GetSection(HookOptions.SectionName))
             .Validate(o => o.DeduplicationWindow >= TimeSpan.FromMinutes(1) && o.DeduplicationWindow <= TimeSpan.FromDays(30),
                 "Gateway:Hooks:DeduplicationWindow must be between 00:01:00 and 30.00:00:00.")
+            .Validate(o => o.MaxItemsPerDelivery is >= 1 and <= 1000, "Gateway:Hooks:MaxItemsPerDelivery must be between 1 and 1000.")
             .ValidateOnStart();
 
         services.TryAddSingleton(provider => new HookIntegrations(

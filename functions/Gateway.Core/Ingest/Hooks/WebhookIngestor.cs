@@ -2,21 +2,24 @@ using Libromi.Gateway.Integrations;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Ingest.Hooks;
 
 /// <summary>
 /// One webhook delivery, from raw bytes to stored operations: verify (before anything is parsed), map, drop items
 /// seen before, enqueue each contact's operations in the realtime lane, then record the identities. A delivery is
-/// accepted whole or not at all: if storage fails while its envelopes are being stored, the answer is 503 and the
-/// identities are not recorded, so the sender's redelivery goes through. The envelopes stored before the failure
-/// are then delivered twice, which Libromi's idempotent calls make harmless (DESIGN.md: at least once).
+/// accepted whole or not at all: every operation is measured before the first is written, and if storage fails while
+/// they are being written, the ones already written are withdrawn and the identities are not recorded, so the answer
+/// is 503 and the sender's redelivery goes through once.
 /// </summary>
 public sealed partial class WebhookIngestor(
     HookIntegrations integrations,
     ISecretSource secrets,
     DeliveryDeduplicator deduplicator,
     OperationIngestor ingestor,
+    StorageDeadline storageDeadline,
+    IOptions<HookOptions> options,
     TimeProvider timeProvider,
     ILogger<WebhookIngestor> logger)
 {
@@ -36,10 +39,13 @@ public sealed partial class WebhookIngestor(
         }
 
         MappingResult.Mapped mapped;
-        switch (PayloadMapper.Map(integration, request))
+        switch (PayloadMapper.Map(integration, request, options.Value.MaxItemsPerDelivery))
         {
             case MappingResult.MalformedBody malformed:
                 return new HookOutcome.Malformed(malformed);
+            case MappingResult.TooManyItems tooMany:
+                LogTooManyItems(logger, integration.Name, tooMany.Count, tooMany.Limit);
+                return new HookOutcome.TooManyItems(tooMany.Count, tooMany.Limit);
             case MappingResult.Invalid invalid:
                 LogInvalid(logger, integration.Name, invalid.Errors.Count);
                 return new HookOutcome.Invalid(invalid.Errors);
@@ -54,9 +60,10 @@ public sealed partial class WebhookIngestor(
         IReadOnlySet<string> seenBefore;
         try
         {
+            using var deadline = storageDeadline.Start(cancellationToken);
             seenBefore = candidates.Count == 0
                 ? new HashSet<string>()
-                : await deduplicator.FindSeenAsync(integration.Name, candidates.Select(i => i.Identity.Key), cancellationToken).ConfigureAwait(false);
+                : await deduplicator.FindSeenAsync(integration.Name, candidates.Select(i => i.Identity.Key), deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (OperationIngestor.IsStorageFault(ex, cancellationToken))
         {
@@ -85,26 +92,42 @@ public sealed partial class WebhookIngestor(
             return new HookOutcome.Duplicate(mapped.IgnoredCount, duplicates);
         }
 
+        // Measure every operation before writing the first: one that can never be stored refuses the whole delivery.
         var source = $"hook:{integration.Name}";
-        var operationIds = new List<string>();
-        var total = fresh.Sum(i => i.Operations.Count);
-        try
+        var envelopes = new List<OperationEnvelope>();
+        foreach (var item in fresh)
         {
             // One envelope per contact keeps "upsert, then assign" of one item in order.
-            foreach (var operations in fresh.SelectMany(i => i.Operations))
+            foreach (var operations in item.Operations)
             {
-                operationIds.Add(await ingestor.EnqueueAsync(operations, source, Lane.Realtime, correlationId, cancellationToken).ConfigureAwait(false));
+                if (!ingestor.TryPrepare(operations, source, Lane.Realtime, correlationId, out var envelope, out var jsonBytes))
+                {
+                    LogOperationTooLarge(logger, integration.Name, item.Index, jsonBytes);
+                    return new HookOutcome.OperationTooLarge(item.Index, jsonBytes, OperationIngestor.MaxOperationJsonBytes);
+                }
+                envelopes.Add(envelope);
             }
+        }
+
+        IReadOnlyList<string> operationIds;
+        try
+        {
+            operationIds = await ingestor.EnqueueAllAsync(envelopes, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageUnavailableException)
         {
-            LogPartiallyStored(logger, integration.Name, operationIds.Count, total);
+            LogNotStored(logger, integration.Name, envelopes.Count);
             return new HookOutcome.StorageUnavailable();
+        }
+        catch (OperationTooLargeException tooLarge)
+        {
+            return new HookOutcome.OperationTooLarge(ItemIndex: -1, tooLarge.JsonBytes, OperationIngestor.MaxOperationJsonBytes);
         }
 
         try
         {
-            await deduplicator.RecordAsync(integration.Name, fresh.Select(i => i.Identity), cancellationToken).ConfigureAwait(false);
+            using var deadline = storageDeadline.Start(cancellationToken);
+            await deduplicator.RecordAsync(integration.Name, fresh.Select(i => i.Identity), deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (OperationIngestor.IsStorageFault(ex, cancellationToken))
         {
@@ -136,9 +159,17 @@ public sealed partial class WebhookIngestor(
         Message = "Accepted a delivery for {Integration}: {OperationCount} operations enqueued, {Ignored} items ignored, {Duplicates} duplicates")]
     private static partial void LogAccepted(ILogger logger, string integration, int operationCount, int ignored, int duplicates);
 
-    [LoggerMessage(EventId = 5125, EventName = "HookPartiallyStored", Level = LogLevel.Error,
-        Message = "Storage failed after {Stored} of {Total} operations of a delivery for {Integration}; answered 503, the redelivery may repeat the stored ones")]
-    private static partial void LogPartiallyStored(ILogger logger, string integration, int stored, int total);
+    [LoggerMessage(EventId = 5125, EventName = "HookNotStored", Level = LogLevel.Error,
+        Message = "Storage did not take the {Total} operations of a delivery for {Integration}; answered 503 so the sender redelivers")]
+    private static partial void LogNotStored(ILogger logger, string integration, int total);
+
+    [LoggerMessage(EventId = 5128, EventName = "HookTooManyItems", Level = LogLevel.Information,
+        Message = "Refused a delivery for {Integration}: {Count} items, at most {Limit} per delivery")]
+    private static partial void LogTooManyItems(ILogger logger, string integration, int count, int limit);
+
+    [LoggerMessage(EventId = 5129, EventName = "HookOperationTooLarge", Level = LogLevel.Information,
+        Message = "Refused a delivery for {Integration}: item {ItemIndex} maps to an operation of {JsonBytes} bytes, larger than a queue message allows")]
+    private static partial void LogOperationTooLarge(ILogger logger, string integration, int itemIndex, int jsonBytes);
 
     [LoggerMessage(EventId = 5126, EventName = "HookDeduplicationUnavailable", Level = LogLevel.Error,
         Message = "Cannot check {Integration} deliveries for duplicates ({Failure}); answered 503")]

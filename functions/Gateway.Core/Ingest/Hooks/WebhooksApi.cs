@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Http;
@@ -31,13 +32,24 @@ public static class WebhooksApi
             return tooLarge;
         }
 
-        var outcome = await hooks.IngestAsync(definition!, ToWebhookRequest(request, body!), CanonicalOperationsApi.CorrelationIdFrom(request), cancellationToken).ConfigureAwait(false);
+        if (ToWebhookRequest(request, body!) is not { } webhookRequest)
+        {
+            return Problems.MalformedHost();
+        }
+        var outcome = await hooks.IngestAsync(definition!, webhookRequest, CanonicalOperationsApi.CorrelationIdFrom(request), cancellationToken).ConfigureAwait(false);
         return ToResult(outcome, definition!);
     }
 
-    /// <summary>The request as received: raw bytes, path and query as sent, headers case-insensitive.</summary>
-    public static WebhookRequest ToWebhookRequest(HttpRequest request, byte[] body)
+    /// <summary>
+    /// The request as received: raw bytes, path and query as sent, headers case-insensitive. Null when the Host header
+    /// does not make a URL (<c>a..b</c>, a port past 65535): the sender controls it, so it is refused, never thrown on.
+    /// </summary>
+    public static WebhookRequest? ToWebhookRequest(HttpRequest request, byte[] body)
     {
+        if (!TryGetRequestUri(request, out var requestUri))
+        {
+            return null;
+        }
         var headers = new WebhookHeaders(request.Headers.SelectMany(
             header => header.Value.Select(value => KeyValuePair.Create(header.Key, value ?? ""))));
         return new WebhookRequest(
@@ -47,7 +59,22 @@ public static class WebhooksApi
             headers,
             body,
             request.ContentType,
-            new Uri(request.GetEncodedUrl()));
+            requestUri);
+    }
+
+    private static bool TryGetRequestUri(HttpRequest request, [NotNullWhen(true)] out Uri? uri)
+    {
+        uri = null;
+        try
+        {
+            // Reading the host decodes punycode, which throws ArgumentException on an invalid label (xn--);
+            // Uri refuses what it cannot parse (a..b, a port past 65535).
+            return request.Host.HasValue && Uri.TryCreate(request.GetEncodedUrl(), UriKind.Absolute, out uri) && !string.IsNullOrEmpty(uri.Host);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     public static IResult ToResult(HookOutcome outcome, IntegrationDefinition integration) => outcome switch
@@ -73,6 +100,11 @@ public static class WebhooksApi
             Title = "Invalid delivery",
             Detail = "The delivery cannot be mapped to Libromi operations; nothing was accepted.",
         }),
+        HookOutcome.TooManyItems tooMany => Problems.Problem(StatusCodes.Status422UnprocessableEntity, "too-many-items", "Too many items",
+            $"The delivery holds {tooMany.Count} items; at most {tooMany.Limit} are accepted in one delivery. Split it; nothing was accepted.",
+            new Dictionary<string, object?> { ["limit"] = tooMany.Limit, ["count"] = tooMany.Count }),
+        HookOutcome.OperationTooLarge tooLarge => Problems.OperationTooLarge(tooLarge.JsonBytes, tooLarge.LimitBytes,
+            tooLarge.ItemIndex >= 0 ? $"The operation of items[{tooLarge.ItemIndex}]" : null),
         HookOutcome.StorageUnavailable => Problems.StorageUnavailable(),
         _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}."),
     };
