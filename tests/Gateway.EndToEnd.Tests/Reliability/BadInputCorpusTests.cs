@@ -7,6 +7,8 @@ using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Hooks;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Imports;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
 using Xunit.Abstractions;
 
 namespace Libromi.Gateway.EndToEnd.Reliability;
@@ -23,8 +25,13 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
 
     private enum Key { None, Api, Admin, Wrong }
 
+    /// <param name="Host">A Host header to send instead of the real one (over raw TCP: HttpClient replaces invalid ones).</param>
+    /// <param name="MaySucceed">Generated for a route whose behaviour the corpus does not know: a 2xx or 3xx is allowed, a 5xx never.</param>
     private sealed record Case(string Name, HttpMethod Method, string Path, byte[]? Body = null, string? ContentType = null,
-        Key Key = Key.Api, IReadOnlyDictionary<string, string>? Headers = null, string Kind = "input");
+        Key Key = Key.Api, IReadOnlyDictionary<string, string>? Headers = null, string Kind = "input", string? Host = null, bool MaySucceed = false);
+
+    /// <summary>Host headers that do not make a URL (each once answered 500 on the webhook route).</summary>
+    private static readonly string[] MalformedHosts = ["a..b", ".", "xn--", "127.0.0.1:99999", new string('h', 300)];
 
     /// <summary>Cases Kestrel refuses before the app runs: its bare 400 cannot be a problem+json; they must still be 4xx.</summary>
     private const string ServerLevel = "server-level";
@@ -37,7 +44,7 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
     {
         var cases = Corpus().Where(c => c.Kind != InvalidText).ToList();
         Assert.True(cases.Count >= 200, $"the corpus should hold at least 200 cases, has {cases.Count}");
-        await RunAsync("bad-input corpus", cases);
+        await RunAsync("bad-input corpus", cases, includeEveryRoute: true);
     }
 
     /// <summary>
@@ -51,7 +58,7 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
         await RunAsync("bad-input corpus, invalid text in JSON strings", [.. Corpus().Where(c => c.Kind == InvalidText)]);
     }
 
-    private async Task RunAsync(string title, IReadOnlyList<Case> cases)
+    private async Task RunAsync(string title, IReadOnlyList<Case> written, bool includeEveryRoute = false)
     {
         await fixture.ResetAsync();
         await using var gateway = await HookGateway.StartAsync(fixture, new Dictionary<string, string?>
@@ -59,6 +66,8 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
             ["Gateway:MaxRequestBodyBytes"] = MaxBodyBytes.ToString(),
             ["Imports:MaxFileBytes"] = MaxFileBytes.ToString(),
         });
+        var routes = includeEveryRoute ? MappedRoutes(gateway) : [];
+        List<Case> cases = [.. written, .. routes.SelectMany(EveryRouteCases)];
         var failures = new List<string>();
         var bodies = new List<string>();
         var statuses = new SortedDictionary<int, int>();
@@ -66,51 +75,43 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
         using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
         foreach (var c in cases)
         {
-            using var request = new HttpRequestMessage(c.Method, c.Path);
-            if (c.Body is not null)
-            {
-                request.Content = new ByteArrayContent(c.Body);
-                if (c.ContentType is not null)
-                {
-                    request.Content.Headers.TryAddWithoutValidation("Content-Type", c.ContentType);
-                }
-            }
-            var key = c.Key switch { Key.Api => GatewayHost.ApiKey, Key.Admin => GatewayHost.AdminKey, Key.Wrong => "wrong-key", _ => null };
-            if (key is not null)
-            {
-                request.Headers.TryAddWithoutValidation("x-functions-key", key);
-            }
-            foreach (var (name, value) in c.Headers ?? new Dictionary<string, string>())
-            {
-                Assert.True(request.Headers.TryAddWithoutValidation(name, value), $"{c.Name}: header {name} not added");
-            }
-
-            HttpResponseMessage response;
+            Answer answer;
             try
             {
-                response = await client.SendAsync(request);
+                answer = await SendAsync(client, gateway.BaseAddress, c);
             }
-            catch (HttpRequestException exception)
+            catch (Exception exception) when (exception is HttpRequestException or IOException)
             {
                 failures.Add($"{c.Name}: no answer ({exception.Message})");
                 continue;
             }
-            using (response)
+            var status = answer.Status;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            bodies.Add(answer.Body);
+            var allowed = status is >= 400 and <= 499 || (c.MaySucceed && status is >= 200 and <= 399);
+            if (!allowed)
             {
-                var status = (int)response.StatusCode;
-                statuses[status] = statuses.GetValueOrDefault(status) + 1;
-                var body = await response.Content.ReadAsStringAsync();
-                bodies.Add(body);
-                var mediaType = response.Content.Headers.ContentType?.MediaType;
-                if (status is < 400 or > 499)
-                {
-                    failures.Add($"{c.Name}: {c.Method} {Shorten(c.Path)} answered {status}: {Shorten(body)}");
-                }
-                else if (c.Kind != ServerLevel && (mediaType != "application/problem+json" || !IsProblem(body)))
-                {
-                    failures.Add($"{c.Name}: {c.Method} {Shorten(c.Path)} answered {status} with {mediaType ?? "no content type"}: {Shorten(body)}");
-                }
+                failures.Add($"{c.Name}: {c.Method} {Shorten(c.Path)} answered {status}: {Shorten(answer.Body)}");
             }
+            else if (status >= 400 && c.Kind != ServerLevel && answer.MediaType is not null && (answer.MediaType != "application/problem+json" || !IsProblem(answer.Body)))
+            {
+                failures.Add($"{c.Name}: {c.Method} {Shorten(c.Path)} answered {status} with {answer.MediaType}: {Shorten(answer.Body)}");
+            }
+            else if (status >= 400 && c.Kind != ServerLevel && c.Host is null && answer.MediaType is null)
+            {
+                failures.Add($"{c.Name}: {c.Method} {Shorten(c.Path)} answered {status} without a problem body");
+            }
+            else if (answer.NoSniff != true && !(c.Kind == ServerLevel || (c.Host is not null && answer.MediaType is null)))
+            {
+                failures.Add($"{c.Name}: {c.Method} {Shorten(c.Path)} answered {status} without X-Content-Type-Options: nosniff");
+            }
+        }
+        if (includeEveryRoute)
+        {
+            // Routes of every kind (keyed, admin, anonymous webhook) must be among them, or the enumeration broke.
+            Assert.Contains(new Route("POST", "/api/contacts"), routes);
+            Assert.Contains(new Route("POST", "/api/hooks/{integration}"), routes);
+            Assert.Contains(new Route("DELETE", "/api/dead-letters/{id}"), routes);
         }
 
         var queued = await SecretScan.PeekQueueMessagesAsync(gateway);
@@ -125,6 +126,7 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
             ("cases tried", cases.Count), ("failures", failures.Count),
             ("answers", string.Join(" ", statuses.Select(s => $"{s.Key}x{s.Value}"))),
             ("server-level refusals (bare 400 from Kestrel)", cases.Count(c => c.Kind == ServerLevel)),
+            ("of which generated for every mapped route", cases.Count - written.Count), ("mapped routes", routes.Count),
             ("operations enqueued", queued.Count), ("imports staged", importsStaged), ("calls to Libromi", sentToLibromi),
             ("dead-lettered", deadLetters.Count), ("secrets found", secretsFound.Count),
         ]);
@@ -177,6 +179,10 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
             {
                 yield return Json(name, Bytes(text));
             }
+
+            var firstKey = valid[1..valid.IndexOf(':', StringComparison.Ordinal)];
+            yield return Json("a property twice", Bytes("{" + firstKey + ": \"x\", " + valid[1..]));
+            yield return Json("a property twice in a nested object", Bytes(valid[..^1] + ", \"extra\": {\"a\": 1, \"a\": 2}}"));
 
             yield return Json("lone surrogate escape", Bytes(valid.Replace("+44", "\\ud800+44"))) with { Kind = InvalidText };
 
@@ -289,6 +295,8 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
             yield return new Case($"hook zapier token {Shorten(token, 20)}", HttpMethod.Post, "/api/hooks/zapier", Bytes(zapier), "application/json", Key.None,
                 new Dictionary<string, string> { ["X-Api-Key"] = token });
         }
+        var tooMany = "[" + string.Join(",", Enumerable.Range(0, 101).Select(i => $$"""{"phone":"+4477009{{i:D5}}"}""")) + "]";
+        yield return new Case("hook zapier 101 items", HttpMethod.Post, "/api/hooks/zapier", Bytes(tooMany), "application/json", Key.None, zapierHeaders);
         yield return new Case("hook zapier without token", HttpMethod.Post, "/api/hooks/zapier", Bytes(zapier), "application/json", Key.None);
         yield return new Case("hook zapier with API key instead of token", HttpMethod.Post, "/api/hooks/zapier", Bytes(zapier), "application/json", Key.Api);
         var github = """{"phone": "+447700900123", "login": "octo"}""";
@@ -388,6 +396,81 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
         {
             yield return new Case($"unknown route {Shorten(route, 40)}", HttpMethod.Post, route, Bytes(contact), "application/json");
         }
+    }
+
+    private sealed record Route(string Method, string Template)
+    {
+        public override string ToString() => $"{Method} {Template}";
+    }
+
+    /// <summary>Every method and route the host maps, read from its endpoint data source: a new route joins the corpus by existing.</summary>
+    private static List<Route> MappedRoutes(GatewayHost gateway) =>
+    [
+        .. gateway.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => new Route(m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Distinct(),
+    ];
+
+    /// <summary>
+    /// Hostile requests any route must survive without a 5xx: a Host header that makes no URL, a wrong key, and a body
+    /// that names a property twice, with and without a valid key. The corpus does not know what a new route does, so a
+    /// 2xx is allowed; what it may not do is fail, or queue what the end of the run looks for.
+    /// </summary>
+    private static IEnumerable<Case> EveryRouteCases(Route route)
+    {
+        var path = System.Text.RegularExpressions.Regex.Replace(route.Template, "{([^}:]+)[^}]*}",
+            m => m.Groups[1].Value == "integration" ? "zapier" : Guid.NewGuid().ToString("N"));
+        var method = new HttpMethod(route.Method);
+        var body = method == HttpMethod.Get ? null : Bytes("""{"phone_number": "+447700900123", "phone_number": "+447700900124"}""");
+        var name = $"route {route} ";
+        foreach (var host in MalformedHosts)
+        {
+            yield return new Case(name + $"host {Shorten(host, 20)}", method, path, body, "application/json", Key.Admin, Host: host, MaySucceed: true);
+        }
+        yield return new Case(name + "wrong key", method, path, body, "application/json", Key.Wrong, MaySucceed: true);
+        yield return new Case(name + "property twice, admin key", method, path, body, "application/json", Key.Admin, MaySucceed: true);
+    }
+
+    private sealed record Answer(int Status, string? MediaType, string Body, bool NoSniff);
+
+    private static async Task<Answer> SendAsync(HttpClient client, Uri baseAddress, Case c)
+    {
+        var key = c.Key switch { Key.Api => GatewayHost.ApiKey, Key.Admin => GatewayHost.AdminKey, Key.Wrong => "wrong-key", _ => null };
+        if (c.Host is not null)
+        {
+            var headers = new Dictionary<string, string>(c.Headers ?? new Dictionary<string, string>());
+            if (key is not null)
+            {
+                headers["x-functions-key"] = key;
+            }
+            if (c.ContentType is not null)
+            {
+                headers["Content-Type"] = c.ContentType;
+            }
+            var raw = await RawHttp.SendAsync(baseAddress, c.Method.Method, c.Path, c.Host, headers, c.Body);
+            return new Answer(raw.Status, raw.ContentType, raw.Body, raw.Headers.TryGetValue("X-Content-Type-Options", out var sniff) && sniff == "nosniff");
+        }
+
+        using var request = new HttpRequestMessage(c.Method, c.Path);
+        if (c.Body is not null)
+        {
+            request.Content = new ByteArrayContent(c.Body);
+            if (c.ContentType is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", c.ContentType);
+            }
+        }
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation("x-functions-key", key);
+        }
+        foreach (var (name, value) in c.Headers ?? new Dictionary<string, string>())
+        {
+            Assert.True(request.Headers.TryAddWithoutValidation(name, value), $"{c.Name}: header {name} not added");
+        }
+        using var response = await client.SendAsync(request);
+        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync(),
+            response.Headers.TryGetValues("X-Content-Type-Options", out var values) && values.Contains("nosniff"));
     }
 
     private async Task<int> CountImportEntitiesAsync()
