@@ -12,6 +12,7 @@ using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Ingest;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace Libromi.Gateway.EndToEnd.Reliability;
 
@@ -19,7 +20,7 @@ namespace Libromi.Gateway.EndToEnd.Reliability;
 /// One test per defect an attacker's and a careless sender's requests found: each answered 500 or 503, hung, or left a
 /// half-queued delivery behind. Every test here failed before the fix.
 /// </summary>
-public sealed class HostileInputRegressionTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
+public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOutputHelper output) : IClassFixture<PipelineFixture>
 {
     private const string Phone = "+447700900123";
 
@@ -195,6 +196,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture) : IClas
             await fixture.Azurite.ThawAsync();
         }
 
+        output.WriteLine($"answered while frozen after: {string.Join(", ", answers.Select(a => $"{(int)a.Response.StatusCode} in {a.Took.TotalSeconds:0.00} s"))}");
         foreach (var (response, took) in answers)
         {
             await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "storage-unavailable");
