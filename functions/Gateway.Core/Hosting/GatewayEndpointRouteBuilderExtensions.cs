@@ -12,7 +12,7 @@ namespace Libromi.Gateway.Hosting;
 
 public static class GatewayEndpointRouteBuilderExtensions
 {
-    /// <summary>The public routes (DESIGN.md, External contract) for the standalone host.</summary>
+    /// <summary>The public routes (the README's contract table) for the standalone host.</summary>
     public static RouteGroupBuilder MapGatewayApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api");

@@ -9,7 +9,7 @@ namespace Libromi.Gateway.Hosting;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>The storage connection both hosts and the Functions triggers share (DESIGN.md).</summary>
+    /// <summary>The storage connection both hosts and the Functions triggers share, under the name the Functions runtime reads.</summary>
     public const string StorageConnectionName = "AzureWebJobsStorage";
 
     /// <summary>

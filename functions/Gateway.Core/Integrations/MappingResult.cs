@@ -3,7 +3,7 @@ using Libromi.Gateway.Operations;
 namespace Libromi.Gateway.Integrations;
 
 /// <summary>
-/// What a verified delivery asks for. A delivery is accepted whole or not at all (DESIGN.md), so one bad item makes
+/// What a verified delivery asks for. A delivery is accepted whole or not at all (docs/integrations/README.md), so one bad item makes
 /// the whole delivery <see cref="Invalid"/>; items that match no operation are not errors, they are ignored.
 /// </summary>
 public abstract record MappingResult

@@ -67,7 +67,7 @@ public sealed partial class LibromiClient(
             return outcome;
         }
 
-        // libromi-api.md: on 401/403 re-read the token once (it may have been rotated). Sending again is another
+        // docs/libromi-api.md: on 401/403 re-read the token once (it may have been rotated). Sending again is another
         // request against the account's limit, so it is left to the caller, who takes a permit for it first; the
         // next call picks up the re-read token from the provider's cache.
         var (refreshed, _) = await ReadTokenAsync(() => tokenProvider.RefreshAfterRejectionAsync(token, cancellationToken), cancellationToken).ConfigureAwait(false);

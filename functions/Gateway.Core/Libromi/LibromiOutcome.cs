@@ -1,7 +1,7 @@
 namespace Libromi.Gateway.Libromi;
 
 /// <summary>
-/// What one Libromi call came to, classified as libromi-api.md tabulates it. Outcomes are values:
+/// What one Libromi call came to, classified as docs/libromi-api.md tabulates it. Outcomes are values:
 /// the processor decides from them whether to complete, requeue, pause or dead-letter.
 /// </summary>
 public abstract record LibromiOutcome

@@ -254,7 +254,7 @@ public sealed partial class OperationProcessor(
     /// <summary>
     /// One step's call to Libromi, every request with its own permit in the message's lane: the first from the gate,
     /// and, when Libromi refused a token the store has since replaced, the one retry with the new token another
-    /// (libromi-api.md: re-read the token once). No outcome means no permit came within the gate's wait: nothing
+    /// (docs/libromi-api.md: re-read the token once). No outcome means no permit came within the gate's wait: nothing
     /// was delivered, and the caller puts the work back after <see cref="PermittedCall.Wait"/> without counting an attempt.
     /// </summary>
     private async Task<PermittedCall> CallAsync(Lane lane, PhoneNumber phone, OperationStep step, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace Libromi.Gateway.Queueing;
 
 /// <summary>
 /// The gateway's queues. Messages are Base64-encoded on both hosts because the Functions queue extension
-/// decodes Base64 by default (DESIGN.md); the clients are configured for it in <c>AddGatewayStorage</c>.
+/// decodes Base64 by default, so a message the standalone host writes reads the same on Functions; the clients are configured for it in <c>AddGatewayStorage</c>.
 /// </summary>
 public sealed class OperationQueues(QueueServiceClient queueService)
 {

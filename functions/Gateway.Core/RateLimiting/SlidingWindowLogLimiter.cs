@@ -10,7 +10,7 @@ namespace Libromi.Gateway.RateLimiting;
 /// Why not <see cref="SlidingWindowRateLimiter"/>: it counts in segments, so a permit can come back up to one
 /// segment early (a 60-second window with 6 segments lets 2×limit through in 50 seconds), and it reads
 /// <c>Stopwatch</c> directly, so it cannot run on a FakeTimeProvider in tests. Libromi's windows are assumed
-/// sliding (libromi-api.md), and a 429 pauses the whole account, so the gateway keeps an exact log of grant
+/// sliding (docs/libromi-api.md, "Unknowns"), and a 429 pauses the whole account, so the gateway keeps an exact log of grant
 /// times instead: one <see cref="long"/> per permit of the limit (80 KB for 10,000 an hour).
 /// </remarks>
 public sealed class SlidingWindowLogLimiter : RateLimiter

@@ -8,7 +8,7 @@ using Libromi.Simulator.Faults;
 
 namespace Libromi.Gateway.EndToEnd.Pipeline;
 
-/// <summary>Every failure class of libromi-api.md ends where it should: retried, dead-lettered, or held.</summary>
+/// <summary>Every failure class of docs/libromi-api.md ends where it should: retried, dead-lettered, or held.</summary>
 public sealed class FailureHandlingTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>, IAsyncLifetime
 {
     public Task InitializeAsync() => fixture.ResetAsync();

@@ -4,7 +4,7 @@ using static Libromi.Gateway.EndToEnd.Simulator.ContractAssert;
 
 namespace Libromi.Gateway.EndToEnd.Simulator;
 
-/// <summary>The contact endpoints as libromi-api.md describes them: get-or-create, attribute updates, SUCCESS/FAILED.</summary>
+/// <summary>The contact endpoints as docs/libromi-api.md describes them: get-or-create, attribute updates, SUCCESS/FAILED.</summary>
 public sealed class ContactContractTests
 {
     [Fact]

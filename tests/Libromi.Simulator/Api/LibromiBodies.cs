@@ -5,7 +5,7 @@ using Libromi.Simulator.Contacts;
 
 namespace Libromi.Simulator.Api;
 
-// Response bodies exactly as libromi-api.md describes them. Property names become snake_case through
+// Response bodies exactly as docs/libromi-api.md describes them. Property names become snake_case through
 // SimulatorJson; the status words differ per endpoint family on purpose (SUCCESS/FAILED on contact
 // endpoints, success/failed on the conversation endpoint), as Libromi's documentation shows.
 
