@@ -9,10 +9,10 @@ internal static class Backoff
         return TimeSpan.FromTicks((long)ticks);
     }
 
-    /// <summary>"Full jitter" between half and the whole exponential delay, so a burst of failures does not come back in lockstep.</summary>
-    public static TimeSpan ExponentialWithJitter(TimeSpan baseDelay, int exponent, TimeSpan max)
-    {
-        var delay = Exponential(baseDelay, exponent, max);
-        return delay * (0.5 + (Random.Shared.NextDouble() * 0.5));
-    }
+    /// <summary>
+    /// "Full jitter" between half and the whole exponential delay, so a burst of failures does not come back in
+    /// lockstep. <paramref name="jitter"/> in [0, 1) picks the point; the caller draws it, so the rule stays pure.
+    /// </summary>
+    public static TimeSpan ExponentialWithJitter(TimeSpan baseDelay, int exponent, TimeSpan max, double jitter) =>
+        Exponential(baseDelay, exponent, max) * (0.5 + (Math.Clamp(jitter, 0, 1) * 0.5));
 }

@@ -15,12 +15,10 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
     internal static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>. A null result means "go";
-    /// otherwise the delay after which the caller should try again (the message goes back to its queue).
+    /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>; a lane-aware limiter serves realtime
+    /// waiters before bulk ones. A null result means "go"; otherwise the delay after which the caller should try
+    /// again (the message goes back to its queue).
     /// </summary>
-    public Task<TimeSpan?> WaitForPermitAsync(CancellationToken cancellationToken) => WaitForPermitAsync(Lane.Realtime, cancellationToken);
-
-    /// <summary>As <see cref="WaitForPermitAsync(CancellationToken)"/>; a lane-aware limiter serves realtime waiters before bulk ones.</summary>
     public async Task<TimeSpan?> WaitForPermitAsync(Lane lane, CancellationToken cancellationToken)
     {
         var pausedFor = state.PausedUntil - timeProvider.GetUtcNow();

@@ -91,17 +91,12 @@ public sealed partial class OperationProcessor(
         {
             var remaining = index == 0 ? contact : contact with { Steps = contact.Steps.Skip(index).ToArray() };
             var call = await CallAsync(contact.Lane, phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
-            if (call.Outcome is not { } outcome)
+            var decision = Decide(call, remaining);
+            if (decision is not DeliveryDecision.Continue)
             {
-                await RequeueAsync(remaining, rest, call.Wait, cancellationToken).ConfigureAwait(false);
-                return ProcessingResult.Deferred;
+                return await CarryOutAsync(decision, remaining, rest, call.Outcome, cancellationToken).ConfigureAwait(false);
             }
-
-            var result = await ApplyAsync(remaining, rest, outcome, cancellationToken).ConfigureAwait(false);
-            if (result is not null)
-            {
-                return result.Value;
-            }
+            sendingState.ReportDelivered();
         }
 
         telemetry.Delivered(contact, timeProvider.GetUtcNow());
@@ -113,57 +108,73 @@ public sealed partial class OperationProcessor(
         return ProcessingResult.Delivered;
     }
 
-    /// <summary>Null means the step was delivered and the next one may go.</summary>
-    private async Task<ProcessingResult?> ApplyAsync(OperationEnvelope remaining, IReadOnlyList<OperationEnvelope> rest, LibromiOutcome outcome, CancellationToken cancellationToken)
+    private DeliveryDecision Decide(PermittedCall call, OperationEnvelope envelope) => call.Outcome is { } outcome
+        ? DeliveryPolicy.Decide(outcome, envelope, sendingState.ConsecutiveRateLimits, options.Value, timeProvider.GetUtcNow(), Random.Shared.NextDouble())
+        : DeliveryPolicy.WithoutPermit(call.Wait, options.Value);
+
+    /// <summary>
+    /// Carries out a decision other than <see cref="DeliveryDecision.Continue"/> for <paramref name="remaining"/> (the
+    /// undelivered steps) and <paramref name="rest"/> (the packed contacts after it): tell the sending state, then
+    /// requeue or dead-letter, durably, before the caller lets the original message go.
+    /// </summary>
+    private async Task<ProcessingResult> CarryOutAsync(
+        DeliveryDecision decision, OperationEnvelope remaining, IReadOnlyList<OperationEnvelope> rest, LibromiOutcome? outcome, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var now = timeProvider.GetUtcNow();
-        switch (outcome)
+        Signal(decision);
+        switch (decision)
         {
-            case LibromiOutcome.Delivered:
-                sendingState.ReportDelivered();
-                return null;
-
-            case LibromiOutcome.RateLimited limited:
-                // Not the message's fault: pause everyone, put it back, do not count an attempt.
-                var pause = limited.RetryAfter ?? Backoff.Exponential(settings.RateLimitedFallbackPause, sendingState.ConsecutiveRateLimits, settings.BackoffMax);
-                sendingState.PauseUntil(now + pause);
-                sendingState.ReleaseProbe();
+            case DeliveryDecision.Pause pause:
                 telemetry.RateLimited();
-                LogRateLimited(logger, remaining.OperationId, pause.TotalSeconds, limited.RetryAfter is not null);
-                await PublishPauseAsync(now + pause, cancellationToken).ConfigureAwait(false);
-                await RequeueAsync(remaining, rest, pause, cancellationToken).ConfigureAwait(false);
+                LogRateLimited(logger, remaining.OperationId, (pause.Until - now).TotalSeconds, pause.ServerHint);
+                await PublishPauseAsync(pause.Until, cancellationToken).ConfigureAwait(false);
+                await RequeueAsync(remaining, rest, pause.RequeueDelay, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
-            case LibromiOutcome.AuthFault fault:
-                // A configuration fault: stop sending, keep the backlog, probe until the token works again.
-                sendingState.OpenCircuit(fault.Reason, settings.AuthProbeInterval);
-                LogAuthFault(logger, fault.StatusCode ?? 0, fault.Reason);
-                await RequeueAsync(remaining, rest, settings.AuthProbeInterval, cancellationToken).ConfigureAwait(false);
+            case DeliveryDecision.OpenCircuit open:
+                LogAuthFault(logger, outcome?.StatusCode ?? 0, open.Reason);
+                await RequeueAsync(remaining, rest, open.RequeueDelay, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
-            case LibromiOutcome.Transient transient:
-                sendingState.ReleaseProbe();
-                var failed = Record(remaining, outcome, transient.Reason, now);
-                if (failed.Attempt >= settings.MaxAttempts)
-                {
-                    await DeadLetterAsync(failed, DeadLetterReasons.Exhausted, $"Gave up after {failed.Attempt} transient failures; last: {transient.Reason}", outcome, cancellationToken).ConfigureAwait(false);
-                    return ProcessingResult.DeadLettered;
-                }
-                var delay = Backoff.ExponentialWithJitter(settings.BackoffBase, failed.Attempt - 1, settings.BackoffMax);
-                LogTransient(logger, remaining.OperationId, failed.Attempt, delay.TotalSeconds, transient.Reason);
-                await RequeueAsync(failed, rest, delay, cancellationToken).ConfigureAwait(false);
+            case DeliveryDecision.AwaitPermit wait:
+                await RequeueAsync(remaining, rest, wait.RequeueDelay, cancellationToken).ConfigureAwait(false);
+                return ProcessingResult.Deferred;
+
+            case DeliveryDecision.Retry retry:
+                LogTransient(logger, remaining.OperationId, retry.Attempt, retry.RequeueDelay.TotalSeconds, retry.Reason);
+                await RequeueAsync(Record(remaining, outcome!, retry.Reason, now), rest, retry.RequeueDelay, cancellationToken).ConfigureAwait(false);
                 telemetry.Retried(remaining.Lane);
                 return ProcessingResult.Retried;
 
-            case LibromiOutcome.Rejected rejected:
-                // Libromi refused the data: the failed step and the ones after it (which depend on it) are dead-lettered together.
-                sendingState.ReportDelivered();
-                await DeadLetterAsync(Record(remaining, outcome, rejected.Reason, now), DeadLetterReasons.Rejected, rejected.Reason, outcome, cancellationToken).ConfigureAwait(false);
+            case DeliveryDecision.DeadLetter dead:
+                // The failed step and the ones after it (which depend on it) are dead-lettered together.
+                var detail = outcome switch { LibromiOutcome.Transient t => t.Reason, LibromiOutcome.Rejected r => r.Reason, _ => dead.Reason };
+                await DeadLetterAsync(Record(remaining, outcome!, detail, now), dead.ReasonClass, dead.Reason, outcome!, cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.DeadLettered;
 
             default:
-                throw new InvalidOperationException($"Unhandled outcome {outcome.GetType().Name}.");
+                throw new InvalidOperationException($"Unhandled decision {decision.GetType().Name}.");
+        }
+    }
+
+    /// <summary>What the decision tells this instance's sending state (and, for a pause, through it the others).</summary>
+    private void Signal(DeliveryDecision decision)
+    {
+        switch (decision.Sending)
+        {
+            case SendingSignal.Healthy:
+                sendingState.ReportDelivered();
+                break;
+            case SendingSignal.Unproven:
+                sendingState.ReleaseProbe();
+                break;
+            case SendingSignal.Paused:
+                sendingState.PauseUntil(((DeliveryDecision.Pause)decision).Until);
+                sendingState.ReleaseProbe();
+                break;
+            case SendingSignal.CircuitOpen:
+                sendingState.OpenCircuit(((DeliveryDecision.OpenCircuit)decision).Reason, options.Value.AuthProbeInterval);
+                break;
         }
     }
 
@@ -187,11 +198,13 @@ public sealed partial class OperationProcessor(
         var call = await CallAsync(lane, phone, AttributeCoalescer.Merge(envelopes), cancellationToken).ConfigureAwait(false);
         if (call.Outcome is not { } outcome)
         {
+            var wait = DeliveryPolicy.WithoutPermit(call.Wait, options.Value);
+            List<ProcessingResult> deferred = [];
             foreach (var envelope in envelopes)
             {
-                await RequeueAsync(envelope, [], call.Wait, cancellationToken).ConfigureAwait(false);
+                deferred.Add(await CarryOutAsync(wait, envelope, [], null, cancellationToken).ConfigureAwait(false));
             }
-            return [.. envelopes.Select(_ => ProcessingResult.Deferred)];
+            return deferred;
         }
 
         List<ProcessingResult> results = [];
@@ -234,18 +247,23 @@ public sealed partial class OperationProcessor(
                 // Each envelope failed once, as it would have alone.
                 foreach (var envelope in envelopes)
                 {
-                    results.Add(await ApplyAsync(envelope, [], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Retried);
+                    results.Add(await CarryOutAsync(Decide(call, envelope), envelope, [], outcome, cancellationToken).ConfigureAwait(false));
                 }
                 return results;
 
             default:
                 // 429 or a rejected token: not the messages' fault. Pause (or open the circuit) once, put all back alike.
-                results.Add(await ApplyAsync(envelopes[0], [], outcome, cancellationToken).ConfigureAwait(false) ?? ProcessingResult.Deferred);
-                var delay = outcome is LibromiOutcome.RateLimited ? sendingState.PausedUntil - timeProvider.GetUtcNow() : options.Value.AuthProbeInterval;
+                var decision = Decide(call, envelopes[0]);
+                results.Add(await CarryOutAsync(decision, envelopes[0], [], outcome, cancellationToken).ConfigureAwait(false));
+                var alike = DeliveryPolicy.WithoutPermit(decision switch
+                {
+                    DeliveryDecision.Pause pause => pause.RequeueDelay,
+                    DeliveryDecision.OpenCircuit open => open.RequeueDelay,
+                    _ => throw new InvalidOperationException($"Unexpected decision {decision.GetType().Name} for {outcome.GetType().Name}."),
+                }, options.Value);
                 foreach (var envelope in envelopes.Skip(1))
                 {
-                    await RequeueAsync(envelope, [], delay, cancellationToken).ConfigureAwait(false);
-                    results.Add(ProcessingResult.Deferred);
+                    results.Add(await CarryOutAsync(alike, envelope, [], null, cancellationToken).ConfigureAwait(false));
                 }
                 return results;
         }
@@ -302,11 +320,8 @@ public sealed partial class OperationProcessor(
     };
 
     /// <summary>Puts back the contact's undelivered steps and the contacts after it; delivered ones are not sent again.</summary>
-    private Task RequeueAsync(OperationEnvelope envelope, IReadOnlyList<OperationEnvelope> rest, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var capped = delay < options.Value.MaxRequeueDelay ? delay : options.Value.MaxRequeueDelay;
-        return queues.EnqueueAsync(OperationEnvelope.Pack([envelope, .. rest]), capped, cancellationToken);
-    }
+    private Task RequeueAsync(OperationEnvelope envelope, IReadOnlyList<OperationEnvelope> rest, TimeSpan delay, CancellationToken cancellationToken) =>
+        queues.EnqueueAsync(OperationEnvelope.Pack([envelope, .. rest]), delay, cancellationToken);
 
     private async Task DeadLetterUnreadableAsync(OperationEnvelope? contact, string? rawMessage, string? error, CancellationToken cancellationToken)
     {
