@@ -93,8 +93,5 @@ public readonly record struct PhoneNumber
             ? phoneNumber.Value
             : throw new FormatException(error);
 
-    /// <summary>Rehydrates a number that was normalised before (from a queue message).</summary>
-    public static PhoneNumber FromNormalized(string digits) => Parse(digits);
-
     private static bool IsSeparator(char c) => c is ' ' or '-' or '.' or '/' or '(' or ')' or '\u00A0';
 }

@@ -62,16 +62,4 @@ public sealed class OperationQueues(QueueServiceClient queueService)
             return await operation().ConfigureAwait(false);
         }
     }
-
-    /// <summary>Approximate depth of each lane, for health and ETA.</summary>
-    public async Task<IReadOnlyDictionary<string, int>> GetDepthsAsync(CancellationToken cancellationToken = default)
-    {
-        var depths = new Dictionary<string, int>();
-        foreach (var queue in All)
-        {
-            QueueProperties properties = await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
-            depths[queue.Name] = properties.ApproximateMessagesCount;
-        }
-        return depths;
-    }
 }

@@ -8,6 +8,4 @@ public static class QueueNames
 
     /// <summary>The Functions host's backstop for messages that crashed the worker <c>maxDequeueCount</c> times.</summary>
     public static string PoisonOf(string queueName) => queueName + "-poison";
-
-    public static string For(Lane lane) => lane == Lane.Bulk ? Bulk : Realtime;
 }
