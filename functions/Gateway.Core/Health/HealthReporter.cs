@@ -18,10 +18,8 @@ namespace Libromi.Gateway.Health;
 /// </summary>
 public sealed class HealthReporter(
     OperationQueues queues, QueueInspector inspector, DeadLetterStore deadLetters, ISecretSource secrets, SendingState sendingState,
-    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
+    StorageDeadline storageDeadline, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
-    private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(5);
-
     public async Task<HealthReport> ReportAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<LaneSample>? lanes = null;
@@ -29,8 +27,7 @@ public sealed class HealthReporter(
         string? storageError = null;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StorageTimeout);
+            using var timeout = storageDeadline.Start(cancellationToken);
             lanes = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
             deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
         }
@@ -54,13 +51,12 @@ public sealed class HealthReporter(
             deadLetterCount);
     }
 
-    /// <summary>Storage answers within the timeout: the instance can take traffic.</summary>
+    /// <summary>Storage answers within <c>Gateway__StorageTimeout</c>: the instance can take traffic.</summary>
     public async Task<string?> CheckReadinessAsync(CancellationToken cancellationToken)
     {
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StorageTimeout);
+            using var timeout = storageDeadline.Start(cancellationToken);
             await queues.Realtime.GetPropertiesAsync(timeout.Token).ConfigureAwait(false);
             await deadLetters.PingAsync(timeout.Token).ConfigureAwait(false);
             return null;

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Libromi.Gateway.Ingest;
 
 /// <summary>
-/// Bounds each storage call ingest makes by <see cref="GatewayOptions.StorageTimeout"/>, so a hung storage account
-/// is answered 503 with <c>Retry-After</c> instead of holding the sender until it gives up and retries (then both
-/// copies would be stored). The SDK's own network timeout is 100 s per try, far past any sender's patience.
+/// Bounds each storage call an HTTP answer waits on (ingest, health, status) by <see cref="GatewayOptions.StorageTimeout"/>,
+/// so a hung storage account is answered 503 with <c>Retry-After</c> instead of holding the sender until it gives up
+/// and retries (then both copies would be stored). The SDK's own network timeout is 10 s per try, with retries.
 /// </summary>
 public sealed class StorageDeadline(IOptions<GatewayOptions> options)
 {

@@ -20,7 +20,7 @@ namespace Libromi.Gateway.Status;
 /// </summary>
 public sealed class StatusReporter(
     QueueInspector inspector, DeadLetterStore deadLetters, RunningImports runningImports, SendingState sendingState, ThroughputWindow window,
-    IOptions<LibromiClientOptions> libromi, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
+    StorageDeadline storageDeadline, IOptions<LibromiClientOptions> libromi, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     public const int ChartMinutes = 30;
 
@@ -39,8 +39,7 @@ public sealed class StatusReporter(
         var storageReachable = true;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var timeout = storageDeadline.Start(cancellationToken);
             samples = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
             deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
             imports = await runningImports.ReadAsync(ImportsShown, timeout.Token).ConfigureAwait(false);
