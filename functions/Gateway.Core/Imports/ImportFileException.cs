@@ -30,4 +30,5 @@ public static class ImportFileErrorCodes
     public const string NotAJsonArray = "not_a_json_array";
     public const string MalformedJson = "malformed_json";
     public const string RecordTooLarge = "record_too_large";
+    public const string UnreadableFile = "unreadable_file";
 }

@@ -44,8 +44,13 @@ public sealed partial class ImportIntake(
         var tally = new Tally();
         try
         {
-            await foreach (var result in ContactFileReader.ReadAsync(body, format, settings, cancellationToken).ConfigureAwait(false))
+            var rows = ContactFileReader.ReadAsync(body, format, settings, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var _ = rows.ConfigureAwait(false);
+            var lastLine = 0;
+            while (await NextRowAsync(rows, importId, lastLine).ConfigureAwait(false))
             {
+                var result = rows.Current;
+                lastLine = result.Line;
                 if (result is ImportRowError error)
                 {
                     tally.Reject(error);
@@ -97,6 +102,12 @@ public sealed partial class ImportIntake(
             LogStorageUnavailable(logger, importId, exception.GetType().Name);
             throw new StorageUnavailableException(exception);
         }
+        catch
+        {
+            // A bug in the intake itself: whatever the answer becomes, the rows staged so far must not outlive the request.
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            throw;
+        }
 
         if (strict && tally.Rejected > 0)
         {
@@ -126,6 +137,27 @@ public sealed partial class ImportIntake(
         LogQueued(logger, importId, tally.Accepted, tally.Rejected, packer.ChunkCount);
         await ListAsRunningAsync(queued).ConfigureAwait(false);
         return new ImportIntakeResult.Accepted(queued);
+    }
+
+    /// <summary>
+    /// The reader's next row. Its own refusals are <see cref="ImportFileException"/>s; any other failure (a parser limit
+    /// nobody foresaw, a library throwing on odd input) also comes from the file, so it refuses the file too instead of
+    /// answering 500. It is logged as an error with its type only (a message may quote the file), to be fixed in the reader.
+    /// </summary>
+    private async ValueTask<bool> NextRowAsync(IAsyncEnumerator<ImportRowResult> rows, string importId, int lastLine)
+    {
+        try
+        {
+            return await rows.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not (ImportFileException or OperationCanceledException or IOException))
+        {
+            LogReaderFailed(logger, importId, exception.GetType().Name, lastLine);
+            throw new ImportFileException(
+                ImportFileErrorCodes.UnreadableFile,
+                $"The file could not be read after line {lastLine}: the record that follows it is not one the reader can take. Nothing was imported.",
+                lastLine + 1);
+        }
     }
 
     /// <summary>Sends every staged pack, then marks the import queued; on failure takes back what was sent.</summary>
@@ -260,6 +292,9 @@ public sealed partial class ImportIntake(
 
     [LoggerMessage(EventId = 6006, EventName = "ImportDiscardFailed", Level = LogLevel.Warning, Message = "Could not delete the staged rows of refused import {ImportId} ({Failure}); they are never queued")]
     private static partial void LogDiscardFailed(ILogger logger, string importId, string failure);
+
+    [LoggerMessage(EventId = 6008, EventName = "ImportReaderFailed", Level = LogLevel.Error, Message = "The reader failed on import {ImportId} after line {LastLine} with {Failure}; the file was refused and its staged rows discarded")]
+    private static partial void LogReaderFailed(ILogger logger, string importId, string failure, int lastLine);
 
     [LoggerMessage(EventId = 6007, EventName = "ImportNotListed", Level = LogLevel.Warning, Message = "Import {ImportId} is queued but could not be listed on the status page ({Failure}); it is delivered all the same")]
     private static partial void LogNotListed(ILogger logger, string importId, string failure);
