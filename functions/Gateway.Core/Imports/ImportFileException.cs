@@ -31,4 +31,5 @@ public static class ImportFileErrorCodes
     public const string MalformedJson = "malformed_json";
     public const string RecordTooLarge = "record_too_large";
     public const string UnreadableFile = "unreadable_file";
+    public const string TooManyImports = "too_many_imports";
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Threading.RateLimiting;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Queueing;
@@ -12,10 +13,12 @@ namespace Libromi.Gateway.Imports;
 /// Accepts an uploaded file whole or not at all. Rows are packed and staged in the <c>imports</c> table while the
 /// file streams in; only when the reader reached the end without a file-level error (and, in strict mode, without
 /// a row error) are the staged packs sent to the bulk queue. A refused file leaves nothing in any queue, and memory
-/// holds one pack and at most two staging batches whatever the file's size.
+/// holds one pack and at most two staging batches whatever the file's size. At most
+/// <see cref="ImportOptions.MaxConcurrent"/> uploads are read at once.
 /// </summary>
 public sealed partial class ImportIntake(
     ImportTable table, RunningImportIndex runningImports, OperationQueues queues, IOptions<ImportOptions> options, TimeProvider timeProvider, ILogger<ImportIntake> logger)
+    : IDisposable
 {
     /// <summary>Row errors listed in the answer and the progress document; the counts cover all of them.</summary>
     public const int FirstRowErrorsShown = 20;
@@ -23,8 +26,24 @@ public sealed partial class ImportIntake(
     // At 1,000 requests an hour a large import legitimately waits days: messages never expire (as OperationQueues).
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
+    // No queue: a waiting upload would hold its connection and request body while it waits, which is what the limit saves.
+    private readonly ConcurrencyLimiter _uploads = new(new ConcurrencyLimiterOptions { PermitLimit = options.Value.MaxConcurrent, QueueLimit = 0 });
+
     /// <exception cref="StorageUnavailableException">Storage failed; nothing was queued (the sender retries).</exception>
     public async Task<ImportIntakeResult> AcceptAsync(Stream body, ImportFormat format, bool strict, string? correlationId, CancellationToken cancellationToken)
+    {
+        using var upload = _uploads.AttemptAcquire();
+        if (!upload.IsAcquired)
+        {
+            LogBusy(logger, options.Value.MaxConcurrent);
+            return new ImportIntakeResult.Busy(options.Value.MaxConcurrent);
+        }
+        return await ReceiveAsync(body, format, strict, correlationId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _uploads.Dispose();
+
+    private async Task<ImportIntakeResult> ReceiveAsync(Stream body, ImportFormat format, bool strict, string? correlationId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = timeProvider.GetUtcNow();
@@ -296,6 +315,9 @@ public sealed partial class ImportIntake(
     [LoggerMessage(EventId = 6008, EventName = "ImportReaderFailed", Level = LogLevel.Error, Message = "The reader failed on import {ImportId} after line {LastLine} with {Failure}; the file was refused and its staged rows discarded")]
     private static partial void LogReaderFailed(ILogger logger, string importId, string failure, int lastLine);
 
+    [LoggerMessage(EventId = 6009, EventName = "ImportBusy", Level = LogLevel.Warning, Message = "An import was refused with 429: {MaxConcurrent} uploads are already being read (Imports__MaxConcurrent)")]
+    private static partial void LogBusy(ILogger logger, int maxConcurrent);
+
     [LoggerMessage(EventId = 6007, EventName = "ImportNotListed", Level = LogLevel.Warning, Message = "Import {ImportId} is queued but could not be listed on the status page ({Failure}); it is delivered all the same")]
     private static partial void LogNotListed(ILogger logger, string importId, string failure);
 }
@@ -316,4 +338,7 @@ public abstract record ImportIntakeResult
 
     /// <summary>Rows were read but none is valid; nothing was queued.</summary>
     public sealed record NoValidRows(int Rejected, IReadOnlyList<RowErrorView> FirstErrors) : ImportIntakeResult;
+
+    /// <summary><paramref name="MaxConcurrent"/> uploads were already being read; this one was not, and nothing was staged.</summary>
+    public sealed record Busy(int MaxConcurrent) : ImportIntakeResult;
 }

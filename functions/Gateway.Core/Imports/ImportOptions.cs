@@ -32,6 +32,14 @@ public sealed class ImportOptions
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxRecordBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Uploads read at once by this instance; one more is answered <c>429</c> with <c>Retry-After</c> before its body is
+    /// read. Each upload holds a request, up to two staging batches (4 MB) and its duplicate set (up to 150 MB for a
+    /// 50 MB file of bare phone numbers), so a few at a time keep a small instance's memory bounded.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxConcurrent { get; set; } = 2;
+
     /// <summary>Country code for numbers written in national format (leading 0); none by default.</summary>
     [RegularExpression("^[1-9][0-9]{0,2}$")]
     public string? DefaultCountryCode { get; set; }
