@@ -3,22 +3,38 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Libromi.Gateway.Imports;
 
 namespace Libromi.Gateway.Benchmarks.Imports;
 
 /// <summary>Starts Azurite, runs one child per size and prints the figures side by side.</summary>
 internal static class ImportBenchmark
 {
-    public static async Task<int> RunAsync(int[] sizes)
+    /// <summary>
+    /// Runs <paramref name="runs"/>: a number is a CSV of that many rows; <c>element:MB[:LIMIT]</c> is a JSON file with one
+    /// element of MB megabytes, under <c>Imports__MaxRecordBytes</c> = LIMIT (default: the option's default).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] runs)
     {
         var results = new List<RunResult>();
-        foreach (var size in sizes)
+        var elements = new List<(string Run, RunResult Result)>();
+        foreach (var run in runs)
         {
-            // A fresh Azurite per size: Node's in-memory store slows as it fills, which would penalise the larger run.
-            Console.Error.WriteLine($"running {size} rows...");
-            results.Add(await WithAzuriteAsync(connection => RunChildProcessAsync(size, connection)));
+            // A fresh Azurite per run: Node's in-memory store slows as it fills, which would penalise the larger run.
+            Console.Error.WriteLine($"running {run}...");
+            if (run.StartsWith("element:", StringComparison.Ordinal))
+            {
+                var parts = run.Split(':');
+                var limit = parts.Length > 2 ? parts[2] : new ImportOptions().MaxRecordBytes.ToString(CultureInfo.InvariantCulture);
+                elements.Add((run, await WithAzuriteAsync(connection => RunChildProcessAsync(["--child-element", parts[1], limit, connection]))));
+            }
+            else
+            {
+                results.Add(await WithAzuriteAsync(connection => RunChildProcessAsync(["--child", run, connection])));
+            }
         }
         Print(results);
+        PrintElements(results, elements);
         return 0;
     }
 
@@ -54,18 +70,19 @@ internal static class ImportBenchmark
         }
     }
 
-    private static async Task<RunResult> RunChildProcessAsync(int rows, string connection)
+    private static async Task<RunResult> RunChildProcessAsync(string[] arguments)
     {
         var self = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
         self.ArgumentList.Add(typeof(ImportBenchmark).Assembly.Location);
-        self.ArgumentList.Add("--child");
-        self.ArgumentList.Add(rows.ToString(CultureInfo.InvariantCulture));
-        self.ArgumentList.Add(connection);
+        foreach (var argument in arguments)
+        {
+            self.ArgumentList.Add(argument);
+        }
         using var child = Process.Start(self)!;
         var output = await child.StandardOutput.ReadToEndAsync();
         await child.WaitForExitAsync();
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'))
-            ?? throw new InvalidOperationException($"The {rows}-row run printed no result (exit {child.ExitCode}):\n{output}");
+            ?? throw new InvalidOperationException($"The run {string.Join(' ', arguments[..^1])} printed no result (exit {child.ExitCode}):\n{output}");
         return JsonSerializer.Deserialize<RunResult>(line)!;
     }
 
@@ -85,6 +102,40 @@ internal static class ImportBenchmark
             var largest = results[^1];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"\npeak memory {largest.Rows:N0} / {smallest.Rows:N0} rows: {(double)largest.PeakWorkingSetBytes / smallest.PeakWorkingSetBytes:N2} (target <= 1.2; and < 200 MB)"));
+        }
+    }
+
+    /// <summary>Each large-element run's peak beside the largest row run's: a refused element must cost no more than a big file.</summary>
+    private static void PrintElements(IReadOnlyList<RunResult> rows, IReadOnlyList<(string Run, RunResult Result)> elements)
+    {
+        if (elements.Count == 0)
+        {
+            return;
+        }
+        Console.WriteLine();
+        Console.WriteLine("| upload | answer | time to answer | upload peak working set |");
+        Console.WriteLine("|---|---|---:|---:|");
+        var largest = rows.Count > 0 ? rows[^1] : null;
+        if (largest is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| CSV, {largest.Rows:N0} rows | 202 | {largest.Seconds:N1} s | {largest.PeakWorkingSetBytes / 1024.0 / 1024:N0} MB |"));
+        }
+        foreach (var (run, result) in elements)
+        {
+            var parts = run.Split(':');
+            var limit = parts.Length > 2 ? int.Parse(parts[2], CultureInfo.InvariantCulture) : new ImportOptions().MaxRecordBytes;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| JSON, one {parts[1]} MB element, Imports__MaxRecordBytes {limit:N0} | {result.Answer} | {result.Seconds:N1} s | {result.PeakWorkingSetBytes / 1024.0 / 1024:N0} MB |"));
+        }
+        if (largest is not null)
+        {
+            Console.WriteLine();
+            foreach (var (run, result) in elements)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"peak memory {run} / {largest.Rows:N0} rows: {(double)result.PeakWorkingSetBytes / largest.PeakWorkingSetBytes:N2} (target <= 1.0 at the default limit)"));
+            }
         }
     }
 
@@ -127,4 +178,11 @@ internal static class ImportBenchmark
 }
 
 internal sealed record RunResult(
-    int Rows, double ImportRowsPerSecond, double BaselineRowsPerSecond, double ImportTransactionsPerRow, double BaselineTransactionsPerRow, long Messages, long PeakWorkingSetBytes);
+    int Rows, double ImportRowsPerSecond, double BaselineRowsPerSecond, double ImportTransactionsPerRow, double BaselineTransactionsPerRow, long Messages, long PeakWorkingSetBytes)
+{
+    /// <summary>Status and problem code, for a run whose upload is expected to be refused.</summary>
+    public string? Answer { get; init; }
+
+    /// <summary>From sending the upload to its answer.</summary>
+    public double Seconds { get; init; }
+}

@@ -19,22 +19,56 @@ using Microsoft.Extensions.Options;
 namespace Libromi.Gateway.Benchmarks.Imports;
 
 /// <summary>
-/// One gateway (the standalone host, in this process, without its queue listener so nothing is delivered), one
-/// import of N generated rows over HTTP, then the baseline: the same N rows enqueued one message per row with the
-/// same concurrency. Storage requests are counted by a pipeline policy on every Azure client.
+/// One gateway (the standalone host, in this process, without its queue listener so nothing is delivered), the
+/// baseline (N rows enqueued one message per row), then one upload over HTTP: N generated rows, or a JSON file whose
+/// second element is many megabytes. Both kinds of run go through the same steps before the upload, so their peaks
+/// differ only by it. Storage requests are counted by a pipeline policy on every Azure client.
 /// </summary>
 internal static class ImportRun
 {
     private const string Key = "bench-key";
     private const int BaselineSampleRows = 10_000;
 
-    public static async Task<int> RunChildAsync(int rows, string connection)
+    public static Task<int> RunChildAsync(int rows, string connection) => RunAsync(rows, connection, settings: [], async (http, _) =>
+    {
+        var watch = Stopwatch.StartNew();
+        var accepted = await ImportAsync(http, rows);
+        watch.Stop();
+        if (accepted != rows)
+        {
+            throw new InvalidOperationException($"Accepted {accepted} of {rows} rows.");
+        }
+        return watch.Elapsed.TotalSeconds;
+    });
+
+    /// <summary>
+    /// A JSON file whose second element is <paramref name="megabytes"/> MB, under <c>Imports__MaxRecordBytes</c> =
+    /// <paramref name="maxRecordBytes"/>: the figure is the gateway's peak while it refuses it. The baseline runs on the
+    /// 100,000-row run's 10,000-row sample first, so the process has been through the same as that run's.
+    /// </summary>
+    public static Task<int> RunElementChildAsync(int megabytes, int maxRecordBytes, string connection) =>
+        RunAsync(100_000, connection, [$"--Imports:MaxRecordBytes={maxRecordBytes}"], async (http, result) =>
+        {
+            var content = new StreamContent(new GeneratedJsonElement(megabytes * 1024 * 1024), 64 * 1024);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/imports") { Content = content };
+            request.Headers.TransferEncodingChunked = true;
+            var watch = Stopwatch.StartNew();
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            watch.Stop();
+            var code = JsonDocument.Parse(body).RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+            result.Answer = $"{(int)response.StatusCode} {code}";
+            return watch.Elapsed.TotalSeconds;
+        });
+
+    private static async Task<int> RunAsync(int rows, string connection, string[] settings, Func<HttpClient, Outcome, Task<double>> upload)
     {
         var counter = new RequestCounter();
         var app = StandaloneApp.Build(
         [
             $"--AzureWebJobsStorage={connection}", "--Libromi:BaseUrl=http://127.0.0.1:9/api/v1", "--Libromi:ApiToken=unused",
-            $"--Gateway:ApiKey={Key}", "--Logging:LogLevel:Default=Warning", "--urls=http://127.0.0.1:0",
+            $"--Gateway:ApiKey={Key}", "--Logging:LogLevel:Default=Warning", "--urls=http://127.0.0.1:0", .. settings,
         ], services =>
         {
             services.Remove(services.Single(d => d.ImplementationType == typeof(QueueListener)));
@@ -76,21 +110,15 @@ internal static class ImportRun
         GC.Collect();
 
         before = counter.Count;
-        watch.Restart();
-        var accepted = await ImportAsync(http, rows);
-        watch.Stop();
-        var importSeconds = watch.Elapsed.TotalSeconds;
+        var outcome = new Outcome();
+        var importSeconds = await upload(http, outcome);
         var importTransactions = counter.Count - before;
         var peak = PeakWorkingSet();
         var messages = (await queues.Bulk.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-        if (accepted != rows)
-        {
-            throw new InvalidOperationException($"Accepted {accepted} of {rows} rows.");
-        }
         await queues.Bulk.ClearMessagesAsync();
 
         Console.WriteLine(JsonSerializer.Serialize(new RunResult(rows, rows / importSeconds, baselineRows / baselineSeconds,
-            (double)importTransactions / rows, (double)baselineTransactions / baselineRows, messages, peak)));
+            (double)importTransactions / rows, (double)baselineTransactions / baselineRows, messages, peak) { Answer = outcome.Answer, Seconds = importSeconds }));
         await app.StopAsync();
         return 0;
     }
@@ -121,11 +149,54 @@ internal static class ImportRun
         return self.PeakWorkingSet64;
     }
 
+    private sealed class Outcome
+    {
+        public string? Answer { get; set; }
+    }
+
     private sealed class RequestCounter : HttpPipelineSynchronousPolicy
     {
         private long _count;
         public long Count => Interlocked.Read(ref _count);
         public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>A JSON array of a small element and one of <paramref name="bytes"/> (a long <c>notes</c> string), generated as it is read.</summary>
+    private sealed class GeneratedJsonElement(long bytes) : ForwardOnlyReadStream
+    {
+        private static readonly byte[] Head = Encoding.UTF8.GetBytes($"[{{\"phone_number\": \"{Phone(1)}\"}},\n{{\"phone_number\": \"{Phone(2)}\", \"notes\": \"");
+        private static readonly byte[] Tail = Encoding.UTF8.GetBytes("\"}]");
+        private long _position;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var total = Head.Length + bytes + Tail.Length;
+            var written = 0;
+            while (written < count && _position < total)
+            {
+                var target = buffer.AsSpan(offset + written, count - written);
+                int take;
+                if (_position < Head.Length)
+                {
+                    take = Math.Min(target.Length, Head.Length - (int)_position);
+                    Head.AsSpan((int)_position, take).CopyTo(target);
+                }
+                else if (_position < Head.Length + bytes)
+                {
+                    take = (int)Math.Min(target.Length, Head.Length + bytes - _position);
+                    target[..take].Fill((byte)'x');
+                }
+                else
+                {
+                    var at = (int)(_position - Head.Length - bytes);
+                    take = Math.Min(target.Length, Tail.Length - at);
+                    Tail.AsSpan(at, take).CopyTo(target);
+                }
+                _position += take;
+                written += take;
+            }
+            return written;
+        }
     }
 
     /// <summary>Libromi's template plus an attribute column, generated row by row as it is read.</summary>

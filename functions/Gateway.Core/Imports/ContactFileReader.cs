@@ -18,6 +18,7 @@ public static class ContactFileReader
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxFileBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxRecordBytes);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.NameAttribute);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.GroupAttribute);
 

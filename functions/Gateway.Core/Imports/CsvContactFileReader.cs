@@ -32,7 +32,7 @@ internal static class CsvContactFileReader
         var separator = await DetectSeparatorAsync(body, cancellationToken).ConfigureAwait(false)
             ?? throw new ImportFileException(ImportFileErrorCodes.EmptyFile, "The file is empty; it needs a header line (name,phone_number,group) and at least one row.");
 
-        using var text = new StreamReader(body, StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
+        using var text = new StreamReader(new CsvRecordLimitStream(body, options.MaxRecordBytes), StrictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
         var readerOptions = Sep.Reader(o => o with
         {
             Sep = new Sep(separator),

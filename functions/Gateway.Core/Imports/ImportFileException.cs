@@ -29,4 +29,7 @@ public static class ImportFileErrorCodes
     public const string InvalidEncoding = "invalid_encoding";
     public const string NotAJsonArray = "not_a_json_array";
     public const string MalformedJson = "malformed_json";
+    public const string RecordTooLarge = "record_too_large";
+    public const string UnreadableFile = "unreadable_file";
+    public const string TooManyImports = "too_many_imports";
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Threading.RateLimiting;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Queueing;
@@ -12,10 +13,12 @@ namespace Libromi.Gateway.Imports;
 /// Accepts an uploaded file whole or not at all. Rows are packed and staged in the <c>imports</c> table while the
 /// file streams in; only when the reader reached the end without a file-level error (and, in strict mode, without
 /// a row error) are the staged packs sent to the bulk queue. A refused file leaves nothing in any queue, and memory
-/// holds one pack and at most two staging batches whatever the file's size.
+/// holds one pack and at most two staging batches whatever the file's size. At most
+/// <see cref="ImportOptions.MaxConcurrent"/> uploads are read at once.
 /// </summary>
 public sealed partial class ImportIntake(
     ImportTable table, RunningImportIndex runningImports, OperationQueues queues, IOptions<ImportOptions> options, TimeProvider timeProvider, ILogger<ImportIntake> logger)
+    : IDisposable
 {
     /// <summary>Row errors listed in the answer and the progress document; the counts cover all of them.</summary>
     public const int FirstRowErrorsShown = 20;
@@ -23,8 +26,24 @@ public sealed partial class ImportIntake(
     // At 1,000 requests an hour a large import legitimately waits days: messages never expire (as OperationQueues).
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
+    // No queue: a waiting upload would hold its connection and request body while it waits, which is what the limit saves.
+    private readonly ConcurrencyLimiter _uploads = new(new ConcurrencyLimiterOptions { PermitLimit = options.Value.MaxConcurrent, QueueLimit = 0 });
+
     /// <exception cref="StorageUnavailableException">Storage failed; nothing was queued (the sender retries).</exception>
     public async Task<ImportIntakeResult> AcceptAsync(Stream body, ImportFormat format, bool strict, string? correlationId, CancellationToken cancellationToken)
+    {
+        using var upload = _uploads.AttemptAcquire();
+        if (!upload.IsAcquired)
+        {
+            LogBusy(logger, options.Value.MaxConcurrent);
+            return new ImportIntakeResult.Busy(options.Value.MaxConcurrent);
+        }
+        return await ReceiveAsync(body, format, strict, correlationId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _uploads.Dispose();
+
+    private async Task<ImportIntakeResult> ReceiveAsync(Stream body, ImportFormat format, bool strict, string? correlationId, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = timeProvider.GetUtcNow();
@@ -44,8 +63,13 @@ public sealed partial class ImportIntake(
         var tally = new Tally();
         try
         {
-            await foreach (var result in ContactFileReader.ReadAsync(body, format, settings, cancellationToken).ConfigureAwait(false))
+            var rows = ContactFileReader.ReadAsync(body, format, settings, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var _ = rows.ConfigureAwait(false);
+            var lastLine = 0;
+            while (await NextRowAsync(rows, importId, lastLine).ConfigureAwait(false))
             {
+                var result = rows.Current;
+                lastLine = result.Line;
                 if (result is ImportRowError error)
                 {
                     tally.Reject(error);
@@ -97,6 +121,12 @@ public sealed partial class ImportIntake(
             LogStorageUnavailable(logger, importId, exception.GetType().Name);
             throw new StorageUnavailableException(exception);
         }
+        catch
+        {
+            // A bug in the intake itself: whatever the answer becomes, the rows staged so far must not outlive the request.
+            await DiscardAsync(writer, importId).ConfigureAwait(false);
+            throw;
+        }
 
         if (strict && tally.Rejected > 0)
         {
@@ -126,6 +156,27 @@ public sealed partial class ImportIntake(
         LogQueued(logger, importId, tally.Accepted, tally.Rejected, packer.ChunkCount);
         await ListAsRunningAsync(queued).ConfigureAwait(false);
         return new ImportIntakeResult.Accepted(queued);
+    }
+
+    /// <summary>
+    /// The reader's next row. Its own refusals are <see cref="ImportFileException"/>s; any other failure (a parser limit
+    /// nobody foresaw, a library throwing on odd input) also comes from the file, so it refuses the file too instead of
+    /// answering 500. It is logged as an error with its type only (a message may quote the file), to be fixed in the reader.
+    /// </summary>
+    private async ValueTask<bool> NextRowAsync(IAsyncEnumerator<ImportRowResult> rows, string importId, int lastLine)
+    {
+        try
+        {
+            return await rows.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not (ImportFileException or OperationCanceledException or IOException))
+        {
+            LogReaderFailed(logger, importId, exception.GetType().Name, lastLine);
+            throw new ImportFileException(
+                ImportFileErrorCodes.UnreadableFile,
+                $"The file could not be read after line {lastLine}: the record that follows it is not one the reader can take. Nothing was imported.",
+                lastLine + 1);
+        }
     }
 
     /// <summary>Sends every staged pack, then marks the import queued; on failure takes back what was sent.</summary>
@@ -261,6 +312,12 @@ public sealed partial class ImportIntake(
     [LoggerMessage(EventId = 6006, EventName = "ImportDiscardFailed", Level = LogLevel.Warning, Message = "Could not delete the staged rows of refused import {ImportId} ({Failure}); they are never queued")]
     private static partial void LogDiscardFailed(ILogger logger, string importId, string failure);
 
+    [LoggerMessage(EventId = 6008, EventName = "ImportReaderFailed", Level = LogLevel.Error, Message = "The reader failed on import {ImportId} after line {LastLine} with {Failure}; the file was refused and its staged rows discarded")]
+    private static partial void LogReaderFailed(ILogger logger, string importId, string failure, int lastLine);
+
+    [LoggerMessage(EventId = 6009, EventName = "ImportBusy", Level = LogLevel.Warning, Message = "An import was refused with 429: {MaxConcurrent} uploads are already being read (Imports__MaxConcurrent)")]
+    private static partial void LogBusy(ILogger logger, int maxConcurrent);
+
     [LoggerMessage(EventId = 6007, EventName = "ImportNotListed", Level = LogLevel.Warning, Message = "Import {ImportId} is queued but could not be listed on the status page ({Failure}); it is delivered all the same")]
     private static partial void LogNotListed(ILogger logger, string importId, string failure);
 }
@@ -281,4 +338,7 @@ public abstract record ImportIntakeResult
 
     /// <summary>Rows were read but none is valid; nothing was queued.</summary>
     public sealed record NoValidRows(int Rejected, IReadOnlyList<RowErrorView> FirstErrors) : ImportIntakeResult;
+
+    /// <summary><paramref name="MaxConcurrent"/> uploads were already being read; this one was not, and nothing was staged.</summary>
+    public sealed record Busy(int MaxConcurrent) : ImportIntakeResult;
 }

@@ -15,6 +15,12 @@ namespace Libromi.Gateway.Imports;
 /// </summary>
 public static class ImportsApi
 {
+    /// <summary>
+    /// How long a client refused for <see cref="ImportOptions.MaxConcurrent"/> waits: an upload holds its slot while the
+    /// file arrives and is queued, about 12 s for 100,000 rows in the benchmark (docs/imports.md).
+    /// </summary>
+    public const int BusyRetryAfterSeconds = 15;
+
     public static async Task<IResult> AcceptAsync(HttpRequest request, ImportIntake intake, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         if (!ImportFormats.TryFromContentType(request.ContentType, out var format, out var formatError))
@@ -65,6 +71,7 @@ public static class ImportsApi
                 "invalid-rows", rows.Rejected, rows.FirstErrors),
             ImportIntakeResult.NoValidRows none => RowProblem(
                 $"None of the file's {none.Rejected} rows is valid, so nothing was imported.", "no-valid-rows", none.Rejected, none.FirstErrors),
+            ImportIntakeResult.Busy busy => Busy(busy.MaxConcurrent),
             _ => throw new InvalidOperationException($"Unhandled intake result {result.GetType().Name}."),
         };
     }
@@ -101,6 +108,12 @@ public static class ImportsApi
     private static IResult FileTooLarge(long limit) =>
         FileProblem(new ImportFileException(ImportFileErrorCodes.FileTooLarge, $"The file is larger than the limit of {limit} bytes (Imports__MaxFileBytes)."));
 
+    private static IResult Busy(int maxConcurrent) => new WithRetryAfter(
+        Problems.Problem(StatusCodes.Status429TooManyRequests, "too-many-imports", "Too many imports",
+            $"{maxConcurrent} imports are being uploaded to this gateway already (Imports__MaxConcurrent); the file was not read. Retry after {BusyRetryAfterSeconds} seconds.",
+            new Dictionary<string, object?> { ["code"] = ImportFileErrorCodes.TooManyImports }),
+        BusyRetryAfterSeconds);
+
     private static IResult FileProblem(ImportFileException error)
     {
         var status = error.Code switch
@@ -124,6 +137,15 @@ public static class ImportsApi
             .ToDictionary(g => g.Key, g => g.Select(e => $"{e.Field}: {e.Message}").ToArray());
         return TypedResults.ValidationProblem(errors, detail, title: "Invalid rows", type: "https://libromi-gateway.dev/problems/" + type,
             extensions: new Dictionary<string, object?> { ["rejected"] = rejected, ["row_errors"] = firstErrors });
+    }
+
+    private sealed class WithRetryAfter(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }
 

@@ -6,8 +6,8 @@ namespace Libromi.Gateway.Imports;
 
 /// <summary>
 /// Reads a JSON array of <c>{phone_number, name, group, attributes, staff_email}</c> element by element:
-/// <see cref="JsonSerializer.DeserializeAsyncEnumerable{TValue}(Stream, JsonSerializerOptions?, CancellationToken)"/>
-/// holds one buffer and the element being parsed, never the array.
+/// <see cref="JsonArrayElements"/> holds the element being read (at most <see cref="ImportOptions.MaxRecordBytes"/>),
+/// never the array.
 /// </summary>
 internal static class JsonContactFileReader
 {
@@ -16,30 +16,13 @@ internal static class JsonContactFileReader
         await EnsureArrayAsync(body, cancellationToken).ConfigureAwait(false);
 
         var builder = new ContactRowBuilder(options);
-        var elementNumber = 0;
-        var elements = JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(body, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var _ = elements.ConfigureAwait(false);
-        while (true)
+        var elements = new JsonArrayElements(body, options.MaxRecordBytes);
+        while (await elements.NextAsync(cancellationToken).ConfigureAwait(false) is { } element)
         {
-            try
-            {
-                if (!await elements.MoveNextAsync().ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
-            catch (JsonException e)
-            {
-                throw new ImportFileException(
-                    ImportFileErrorCodes.MalformedJson,
-                    $"The JSON is malformed in element {elementNumber + 1} (line {e.LineNumber + 1} of the file, byte {e.BytePositionInLine + 1}); no later element can be read.",
-                    elementNumber + 1);
-            }
-            elementNumber++;
-            yield return MapElement(elementNumber, elements.Current, builder, options);
+            yield return MapElement(elements.Count, element, builder, options);
         }
 
-        if (elementNumber == 0)
+        if (elements.Count == 0)
         {
             throw new ImportFileException(ImportFileErrorCodes.NoDataRows, "The JSON array is empty; there is nothing to import.");
         }
