@@ -46,8 +46,15 @@ public static class Problems
 
     /// <summary>Storage could not take the operation: nothing was accepted, the sender should retry.</summary>
     public static IResult StorageUnavailable(int retryAfterSeconds = 30) =>
-        new RetryAfterResult(Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+        WithRetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
             "The gateway could not store the operation, so it was not accepted. Retry later."), retryAfterSeconds);
+
+    /// <summary><paramref name="inner"/> with a <c>Retry-After</c> of whole seconds, for 429 and 503 answers.</summary>
+    public static IResult WithRetryAfter(IResult inner, int seconds) =>
+        WithHeader(inner, "Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary><paramref name="inner"/> with one more response header.</summary>
+    public static IResult WithHeader(IResult inner, string name, string value) => new HeaderResult(inner, name, value);
 
     public static IResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
@@ -63,11 +70,11 @@ public static class Problems
         return printable.Length == 0 ? "(unprintable)" : printable;
     }
 
-    private sealed class RetryAfterResult(IResult inner, int retryAfterSeconds) : IResult
+    private sealed class HeaderResult(IResult inner, string name, string value) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            httpContext.Response.Headers[name] = value;
             return inner.ExecuteAsync(httpContext);
         }
     }

@@ -17,7 +17,8 @@ namespace Libromi.Gateway.Imports;
 /// <see cref="ImportOptions.MaxConcurrent"/> uploads are read at once.
 /// </summary>
 public sealed partial class ImportIntake(
-    ImportTable table, RunningImportIndex runningImports, OperationQueues queues, IOptions<ImportOptions> options, TimeProvider timeProvider, ILogger<ImportIntake> logger)
+    ImportTable table, RunningImportIndex runningImports, OperationQueues queues, StorageDeadline storageDeadline, IOptions<ImportOptions> options,
+    TimeProvider timeProvider, ILogger<ImportIntake> logger)
     : IDisposable
 {
     /// <summary>Row errors listed in the answer and the progress document; the counts cover all of them.</summary>
@@ -56,9 +57,9 @@ public sealed partial class ImportIntake(
             Strict = strict,
             ReceivedAt = now,
         };
-        await StoreAsync(() => table.AddHeaderAsync(header, cancellationToken), importId, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(token => table.AddHeaderAsync(header, token), importId, cancellationToken).ConfigureAwait(false);
 
-        var writer = table.StartStaging(importId);
+        var writer = table.StartStaging(importId, storageDeadline);
         var packer = new ImportPacker(importId, correlationId ?? importId, now, settings.RowsPerMessage);
         var tally = new Tally();
         try
@@ -190,11 +191,13 @@ public sealed partial class ImportIntake(
                 await Parallel.ForEachAsync(page.Values, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (entity, token) =>
                 {
                     var text = Encoding.UTF8.GetString(entity.GetBinary("Payload"));
-                    SendReceipt receipt = await queues.Bulk.SendMessageAsync(text, visibilityTimeout: null, timeToLive: NeverExpires, token).ConfigureAwait(false);
+                    using var bounded = storageDeadline.Start(token);
+                    SendReceipt receipt = await queues.Bulk.SendMessageAsync(text, visibilityTimeout: null, timeToLive: NeverExpires, bounded.Token).ConfigureAwait(false);
                     sent.Enqueue(receipt);
                 }).ConfigureAwait(false);
             }
-            await table.UpdateHeaderAsync(queued, cancellationToken).ConfigureAwait(false);
+            using var headerDeadline = storageDeadline.Start(cancellationToken);
+            await table.UpdateHeaderAsync(queued, headerDeadline.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
         {
@@ -204,7 +207,8 @@ public sealed partial class ImportIntake(
             {
                 try
                 {
-                    await queues.Bulk.DeleteMessageAsync(receipt.MessageId, receipt.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                    using var bounded = storageDeadline.Start();
+                    await queues.Bulk.DeleteMessageAsync(receipt.MessageId, receipt.PopReceipt, bounded.Token).ConfigureAwait(false);
                 }
                 catch (Exception deleteException) when (OperationIngestor.IsStorageFault(deleteException, CancellationToken.None))
                 {
@@ -238,11 +242,12 @@ public sealed partial class ImportIntake(
         }
     }
 
-    private async Task StoreAsync(Func<Task> store, string importId, CancellationToken cancellationToken)
+    private async Task StoreAsync(Func<CancellationToken, Task> store, string importId, CancellationToken cancellationToken)
     {
         try
         {
-            await store().ConfigureAwait(false);
+            using var bounded = storageDeadline.Start(cancellationToken);
+            await store(bounded.Token).ConfigureAwait(false);
         }
         catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
         {
@@ -259,6 +264,7 @@ public sealed partial class ImportIntake(
         }
         try
         {
+            // Unbounded on purpose: deleting a large import's chunks legitimately takes longer than one storage call.
             await table.DeleteImportAsync(importId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, CancellationToken.None))

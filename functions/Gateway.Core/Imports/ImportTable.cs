@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using Libromi.Gateway.Ingest;
 
 namespace Libromi.Gateway.Imports;
 
@@ -72,7 +73,7 @@ public sealed class ImportTable(TableServiceClient tableService)
     }
 
     /// <summary>Starts a staging batch for <paramref name="importId"/>; chunks are written in transactions of up to 100.</summary>
-    public ChunkWriter StartStaging(string importId) => new(_table, importId);
+    public ChunkWriter StartStaging(string importId, StorageDeadline deadline) => new(_table, importId, deadline);
 
     /// <summary>The staged payloads in chunk order, a page at a time, so memory stays bounded by one page.</summary>
     public AsyncPageable<TableEntity> ReadStagedAsync(string importId, CancellationToken cancellationToken) =>
@@ -127,7 +128,8 @@ public sealed class ImportTable(TableServiceClient tableService)
     /// Writes staged chunks in entity group transactions while the file is still being read: one transaction is in
     /// flight while the next fills, so reading and writing overlap and at most two batches are held.
     /// </summary>
-    public sealed class ChunkWriter(TableClient table, string importId)
+    /// <param name="deadline">Bounds each transaction, which runs in the background while the file keeps streaming.</param>
+    public sealed class ChunkWriter(TableClient table, string importId, StorageDeadline deadline)
     {
         private List<TableTransactionAction> _batch = new(MaxBatchEntities);
         private int _batchBytes;
@@ -152,8 +154,14 @@ public sealed class ImportTable(TableServiceClient tableService)
                 var batch = _batch;
                 _batch = new List<TableTransactionAction>(MaxBatchEntities);
                 _batchBytes = 0;
-                _inFlight = table.SubmitTransactionAsync(batch, cancellationToken);
+                _inFlight = SubmitAsync(batch, cancellationToken);
             }
+        }
+
+        private async Task SubmitAsync(List<TableTransactionAction> batch, CancellationToken cancellationToken)
+        {
+            using var bounded = deadline.Start(cancellationToken);
+            await table.SubmitTransactionAsync(batch, bounded.Token).ConfigureAwait(false);
         }
 
         /// <summary>Writes what is left and waits for every transaction.</summary>

@@ -108,7 +108,7 @@ public static class ImportsApi
     private static IResult FileTooLarge(long limit) =>
         FileProblem(new ImportFileException(ImportFileErrorCodes.FileTooLarge, $"The file is larger than the limit of {limit} bytes (Imports__MaxFileBytes)."));
 
-    private static IResult Busy(int maxConcurrent) => new WithRetryAfter(
+    private static IResult Busy(int maxConcurrent) => Problems.WithRetryAfter(
         Problems.Problem(StatusCodes.Status429TooManyRequests, "too-many-imports", "Too many imports",
             $"{maxConcurrent} imports are being uploaded to this gateway already (Imports__MaxConcurrent); the file was not read. Retry after {BusyRetryAfterSeconds} seconds.",
             new Dictionary<string, object?> { ["code"] = ImportFileErrorCodes.TooManyImports }),
@@ -137,15 +137,6 @@ public static class ImportsApi
             .ToDictionary(g => g.Key, g => g.Select(e => $"{e.Field}: {e.Message}").ToArray());
         return TypedResults.ValidationProblem(errors, detail, title: "Invalid rows", type: "https://libromi-gateway.dev/problems/" + type,
             extensions: new Dictionary<string, object?> { ["rejected"] = rejected, ["row_errors"] = firstErrors });
-    }
-
-    private sealed class WithRetryAfter(IResult inner, int seconds) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return inner.ExecuteAsync(httpContext);
-        }
     }
 }
 

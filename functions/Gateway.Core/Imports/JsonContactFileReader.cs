@@ -37,8 +37,15 @@ internal static class JsonContactFileReader
 
         string? phoneNumber = null, name = null, group = null, staffEmail = null;
         var attributes = new JsonObject();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
+            if (!seen.Add(property.Name))
+            {
+                // As on every other route: which value a reader takes differs between parsers, so neither is guessed.
+                return new ImportRowError(line, Http.Problems.Sanitize(property.Name) ?? ImportRowError.WholeRow,
+                    "The property appears twice in this element; send each field once.");
+            }
             var value = property.Value;
             // Unknown properties are ignored: tools that export contacts add ids and timestamps of their own.
             switch (property.Name)
@@ -74,6 +81,10 @@ internal static class JsonContactFileReader
                         if (string.IsNullOrWhiteSpace(attribute.Name))
                         {
                             return new ImportRowError(line, "attributes", "An attribute name must not be empty.");
+                        }
+                        if (attributes.ContainsKey(attribute.Name))
+                        {
+                            return new ImportRowError(line, $"attributes.{Http.Problems.Sanitize(attribute.Name)}", "The attribute appears twice in this element; send each field once.");
                         }
                         if (!TryToAttributeValue(attribute.Value, out var node))
                         {

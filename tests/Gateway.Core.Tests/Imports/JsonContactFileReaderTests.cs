@@ -77,6 +77,8 @@ public sealed class JsonContactFileReaderTests
     [InlineData("""{"phone_number": "447700900123", "attributes": {"tags": ["a", 2]}}""", "attributes.tags")]
     [InlineData("""{"phone_number": "447700900123", "attributes": {"": "x"}}""", "attributes")]
     [InlineData("""{"name": "Alice"}""", "phone_number")]
+    [InlineData("""{"phone_number": "447700900123", "phone_number": "447700900124"}""", "phone_number")]
+    [InlineData("""{"phone_number": "447700900123", "attributes": {"city": "Leeds", "city": "York"}}""", "attributes.city")]
     [InlineData("""{"phone_number": "447700900123", "staff_email": "not-an-email"}""", "staff_email")]
     public async Task Wrong_types_and_invalid_values_are_row_errors_naming_the_field(string element, string field)
     {

@@ -171,8 +171,9 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
     }
 
     /// <summary>
-    /// At the production default (<c>Gateway:StorageTimeout</c> 5 s) with Azurite frozen: before the bound, requests
-    /// hung for the SDK's retries (about 25 s) and then answered 202, long after a sender had given up and retried.
+    /// At the production default (<c>Gateway:StorageTimeout</c> 5 s) with Azurite frozen, on every ingest route: before
+    /// the bound, requests hung for the SDK's retries (about 25 s) and then answered 202, long after a sender had given
+    /// up and retried.
     /// </summary>
     [Fact]
     public async Task Ingest_answers_503_within_its_default_bound_while_storage_is_frozen()
@@ -189,7 +190,8 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
             answers = [.. await Task.WhenAll(
                 TimedAsync(() => gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "{{Phone}}", "attributes": {"city": "Bath"} }""")),
                 TimedAsync(() => gateway.PostJsonAsync("/api/staff-assignments", $$"""{"phone_number": "{{Phone}}", "staff_email": "a@company.test"}""")),
-                TimedAsync(() => Senders.PostAsync(gateway.BaseAddress, "zapier", $$"""{"phone": "{{Phone}}"}""", "application/json", ("X-Api-Key", HookGateway.ZapierToken))))];
+                TimedAsync(() => Senders.PostAsync(gateway.BaseAddress, "zapier", $$"""{"phone": "{{Phone}}"}""", "application/json", ("X-Api-Key", HookGateway.ZapierToken))),
+                TimedAsync(() => gateway.Client.PostAsync("/api/imports", new StringContent($"name,phone_number,group\nAnn,{Phone},vip\n", Encoding.UTF8, "text/csv"))))];
         }
         finally
         {

@@ -84,11 +84,11 @@ public static class WebhooksApi
         HookOutcome.Duplicate duplicate => TypedResults.Json(
             new HookAnswer([], duplicate.Ignored, duplicate.Duplicates, Duplicate: true), statusCode: StatusCodes.Status200OK),
         HookOutcome.Unverified unverified => Unverified(unverified.Failure, integration),
-        HookOutcome.SecretUnavailable => new WithHeader(
+        HookOutcome.SecretUnavailable => Problems.WithRetryAfter(
             Problems.Problem(StatusCodes.Status503ServiceUnavailable, "webhook-secret-unavailable", "Cannot verify deliveries",
                 "The gateway cannot read this integration's verification secret right now, so the delivery was not accepted. Retry later.",
                 new Dictionary<string, object?> { ["scheme"] = integration.Verification.Scheme, ["reason"] = VerificationResult.SecretUnavailable.ReasonCode }),
-            "Retry-After", SecretRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            SecretRetryAfterSeconds),
         HookOutcome.Malformed { Problem.Reason: MalformedBodyReason.UnsupportedContentType } malformed =>
             Problems.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type", malformed.Problem.Detail),
         HookOutcome.Malformed malformed =>
@@ -116,17 +116,8 @@ public static class WebhooksApi
             $"The delivery failed {failure.Scheme} verification ({failure.ReasonCode}): {failure.Detail}.",
             new Dictionary<string, object?> { ["scheme"] = failure.Scheme, ["reason"] = failure.ReasonCode });
         return integration.Verification is BasicAuthSettings
-            ? new WithHeader(problem, "WWW-Authenticate", "Basic realm=\"libromi-gateway\", charset=\"UTF-8\"")
+            ? Problems.WithHeader(problem, "WWW-Authenticate", "Basic realm=\"libromi-gateway\", charset=\"UTF-8\"")
             : problem;
-    }
-
-    private sealed class WithHeader(IResult inner, string name, string value) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers[name] = value;
-            return inner.ExecuteAsync(httpContext);
-        }
     }
 }
 
