@@ -114,6 +114,8 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
             Assert.Contains(new Route("DELETE", "/api/dead-letters/{id}"), routes);
         }
 
+        using var health = await gateway.Client.GetAsync("/api/health");
+        var healthAfter = (int)health.StatusCode;
         var queued = await SecretScan.PeekQueueMessagesAsync(gateway);
         var importsStaged = await CountImportEntitiesAsync();
         var sentToLibromi = (await fixture.Simulator.Inspector.GetRequestsAsync()).Count;
@@ -128,13 +130,14 @@ public sealed class BadInputCorpusTests(PipelineFixture fixture, ITestOutputHelp
             ("server-level refusals (bare 400 from Kestrel)", cases.Count(c => c.Kind == ServerLevel)),
             ("of which generated for every mapped route", cases.Count - written.Count), ("mapped routes", routes.Count),
             ("operations enqueued", queued.Count), ("imports staged", importsStaged), ("calls to Libromi", sentToLibromi),
-            ("dead-lettered", deadLetters.Count), ("secrets found", secretsFound.Count),
+            ("dead-lettered", deadLetters.Count), ("secrets found", secretsFound.Count), ("health after the corpus", healthAfter),
         ]);
         foreach (var failure in failures)
         {
             output.WriteLine("FAIL " + failure);
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases.Count} cases failed:\n" + string.Join("\n", failures));
+        Assert.Equal(200, healthAfter);
         Assert.Empty(queued);
         Assert.Equal(0, importsStaged);
         Assert.Equal(0, sentToLibromi);
