@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.Http;
-using Libromi.Gateway.Ingest;
 using Microsoft.AspNetCore.Http;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.DeadLetters;
 
@@ -130,7 +130,7 @@ public static class DeadLettersApi
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, CancellationToken.None) && exception is not OperationCanceledException)
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None) && exception is not OperationCanceledException)
         {
             return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
                 "The dead-letter store is unreachable; nothing was changed. Retry later.");

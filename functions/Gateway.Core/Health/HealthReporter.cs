@@ -2,11 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Http;
-using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.AspNetCore.Http;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Health;
 
@@ -31,7 +31,7 @@ public sealed class HealthReporter(
             lanes = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
             deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             storageError = $"Storage is unreachable ({exception.GetType().Name}).";
         }
@@ -61,7 +61,7 @@ public sealed class HealthReporter(
             await deadLetters.PingAsync(timeout.Token).ConfigureAwait(false);
             return null;
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             return $"Storage is unreachable ({exception.GetType().Name}).";
         }

@@ -6,6 +6,7 @@ using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Imports;
 
@@ -112,7 +113,7 @@ public sealed partial class ImportIntake(
             await DiscardAsync(writer, importId).ConfigureAwait(false);
             throw;
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
         {
             await DiscardAsync(writer, importId).ConfigureAwait(false);
             if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
@@ -199,7 +200,7 @@ public sealed partial class ImportIntake(
             using var headerDeadline = storageDeadline.Start(cancellationToken);
             await table.UpdateHeaderAsync(queued, headerDeadline.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
         {
             // The answer will be an error, so nothing may stay queued: take back every message that was sent.
             var leftBehind = 0;
@@ -210,7 +211,7 @@ public sealed partial class ImportIntake(
                     using var bounded = storageDeadline.Start();
                     await queues.Bulk.DeleteMessageAsync(receipt.MessageId, receipt.PopReceipt, bounded.Token).ConfigureAwait(false);
                 }
-                catch (Exception deleteException) when (OperationIngestor.IsStorageFault(deleteException, CancellationToken.None))
+                catch (Exception deleteException) when (StorageFaults.IsStorageFault(deleteException, CancellationToken.None))
                 {
                     leftBehind++;
                 }
@@ -236,7 +237,7 @@ public sealed partial class ImportIntake(
         {
             await runningImports.AddAsync(queued, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, CancellationToken.None))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None))
         {
             LogNotListed(logger, queued.ImportId, exception.GetType().Name);
         }
@@ -249,7 +250,7 @@ public sealed partial class ImportIntake(
             using var bounded = storageDeadline.Start(cancellationToken);
             await store(bounded.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             LogStorageUnavailable(logger, importId, exception.GetType().Name);
             throw new StorageUnavailableException(exception);
@@ -267,7 +268,7 @@ public sealed partial class ImportIntake(
             // Unbounded on purpose: deleting a large import's chunks legitimately takes longer than one storage call.
             await table.DeleteImportAsync(importId, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, CancellationToken.None))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None))
         {
             // Staged rows of a refused import are never queued; an orphaned partition only costs storage.
             LogDiscardFailed(logger, importId, exception.GetType().Name);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
-using Libromi.Gateway.Ingest;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Imports;
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Imports;
 
@@ -94,7 +95,7 @@ public static class ImportsApi
                 ? TypedResults.Json(progress)
                 : Problems.NotFound("No import has this id. Finished imports are kept for Retention__FinishedImports (30 days by default), then deleted.");
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable", "The import's progress cannot be read right now. Retry later.");
         }

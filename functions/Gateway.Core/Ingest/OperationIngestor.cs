@@ -5,6 +5,7 @@ using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Ingest;
 
@@ -69,7 +70,7 @@ public sealed partial class OperationIngestor(
                 await WithdrawAsync(stored).ConfigureAwait(false);
                 throw new OperationTooLargeException(EnvelopeSerializer.MeasureJsonBytes(envelope));
             }
-            catch (Exception exception) when (IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
+            catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
             {
                 LogStorageUnavailable(logger, exception.GetType().Name, envelope.Source, stored.Count, envelopes.Count);
                 await WithdrawAsync(stored).ConfigureAwait(false);
@@ -99,13 +100,6 @@ public sealed partial class OperationIngestor(
         return (await EnqueueAllAsync([envelope], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    internal static bool IsStorageFault(Exception exception, CancellationToken cancellationToken) => exception switch
-    {
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        RequestFailedException or AggregateException or HttpRequestException or TimeoutException or IOException => true,
-        _ => false,
-    };
-
     /// <summary>
     /// Deletes the messages of a set that storage did not take whole. Runs on its own deadline, not the request's, so
     /// a sender that hung up still leaves nothing behind. A message that cannot be deleted (storage down) stays and is
@@ -125,7 +119,7 @@ public sealed partial class OperationIngestor(
                 await queues.For(s.Envelope.Lane).DeleteMessageAsync(s.Receipt.MessageId, s.Receipt.PopReceipt, deadline.Token).ConfigureAwait(false);
                 return true;
             }
-            catch (Exception exception) when (IsStorageFault(exception, CancellationToken.None))
+            catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None))
             {
                 return false;
             }

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Processing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Queueing;
 
@@ -112,7 +112,7 @@ public sealed partial class QueueListener(
             {
                 break;
             }
-            catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, stoppingToken))
+            catch (Exception exception) when (StorageFaults.IsStorageFault(exception, stoppingToken))
             {
                 // Storage is down: messages stay where they are; try again after the longest polling interval.
                 LogStorageFault(logger, exception.GetType().Name);
@@ -348,7 +348,7 @@ public sealed partial class QueueListener(
         {
             await _leases.ReturnAsync(queue, message, visibleAfter, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is Azure.RequestFailedException || OperationIngestor.IsStorageFault(exception, CancellationToken.None))
+        catch (Exception exception) when (exception is Azure.RequestFailedException || StorageFaults.IsStorageFault(exception, CancellationToken.None))
         {
             // Already deleted, or the lease ends by itself: the message is not lost either way.
         }

@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
-using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
@@ -10,6 +9,7 @@ using Libromi.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Status;
 
@@ -44,7 +44,7 @@ public sealed class StatusReporter(
             deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
             imports = await runningImports.ReadAsync(ImportsShown, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             storageReachable = false;
         }

@@ -1,9 +1,9 @@
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
-using Libromi.Gateway.Ingest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Telemetry;
 
@@ -35,7 +35,7 @@ internal sealed partial class TelemetrySampler(
             var count = await deadLetters.CountAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             telemetry.Observe(new StorageSample(lanes, count));
         }
-        catch (Exception exception) when (OperationIngestor.IsStorageFault(exception, cancellationToken))
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             LogSampleFailed(logger, exception.GetType().Name);
         }

@@ -3,6 +3,7 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Ingest.Hooks;
 
@@ -65,7 +66,7 @@ public sealed partial class WebhookIngestor(
                 ? new HashSet<string>()
                 : await deduplicator.FindSeenAsync(integration.Name, candidates.Select(i => i.Identity.Key), deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (OperationIngestor.IsStorageFault(ex, cancellationToken))
+        catch (Exception ex) when (StorageFaults.IsStorageFault(ex, cancellationToken))
         {
             LogDeduplicationUnavailable(logger, integration.Name, ex.GetType().Name);
             return new HookOutcome.StorageUnavailable();
@@ -129,7 +130,7 @@ public sealed partial class WebhookIngestor(
             using var deadline = storageDeadline.Start(cancellationToken);
             await deduplicator.RecordAsync(integration.Name, fresh.Select(i => i.Identity), deadline.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (OperationIngestor.IsStorageFault(ex, cancellationToken))
+        catch (Exception ex) when (StorageFaults.IsStorageFault(ex, cancellationToken))
         {
             // The operations are stored: the delivery is accepted. Only a redelivery could now be enqueued twice.
             LogNotRecorded(logger, integration.Name, ex.GetType().Name);

@@ -1,7 +1,7 @@
 using Libromi.Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Ingest;
+namespace Libromi.Gateway.Storage;
 
 /// <summary>
 /// Bounds each storage call an HTTP answer waits on (ingest, health, status) by <see cref="GatewayOptions.StorageTimeout"/>,
