@@ -1,5 +1,3 @@
-using System.Threading.RateLimiting;
-using Azure.Storage.Queues;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
@@ -15,11 +13,9 @@ using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.Hosting;

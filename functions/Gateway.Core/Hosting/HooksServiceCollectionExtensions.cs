@@ -1,7 +1,5 @@
-using Azure.Data.Tables;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Ingest.Hooks;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Azure.Data.Tables;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;

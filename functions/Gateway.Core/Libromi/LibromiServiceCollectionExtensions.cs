@@ -9,7 +9,6 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Polly;
 using Polly.RateLimiting;
-using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace Libromi.Gateway.Libromi;

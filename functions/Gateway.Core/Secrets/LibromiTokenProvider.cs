@@ -31,16 +31,16 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
     /// <summary>Least time between two re-reads triggered by rejections of the same token.</summary>
     public static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(10);
 
-    private readonly ISecretSource source;
-    private readonly string secretName;
-    private readonly TimeProvider timeProvider;
-    private readonly ILogger logger;
+    private readonly ISecretSource _source;
+    private readonly string _secretName;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
-    private readonly Lock sync = new();
-    private string? cachedToken;
-    private Task<string>? inFlightRead;
+    private readonly Lock _sync = new();
+    private string? _cachedToken;
+    private Task<string>? _inFlightRead;
     // Set when a rejection triggers a read; kept while that read finds the rejected token (or fails).
-    private long? lastRejectionReadAt;
+    private long? _lastRejectionReadAt;
 
     public LibromiTokenProvider(
         ISecretSource source,
@@ -48,10 +48,10 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
         TimeProvider timeProvider,
         ILogger<LibromiTokenProvider> logger)
     {
-        this.source = source;
-        secretName = options.Value.TokenSecretName;
-        this.timeProvider = timeProvider;
-        this.logger = logger;
+        _source = source;
+        _secretName = options.Value.TokenSecretName;
+        _timeProvider = timeProvider;
+        _logger = logger;
 
         if (source.Kind == ConfigurationSecretSource.SourceKind)
         {
@@ -59,19 +59,19 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
         }
     }
 
-    public string Source => source.Kind;
+    public string Source => _source.Kind;
 
     public ValueTask<string> GetTokenAsync(CancellationToken cancellationToken = default)
     {
         Task<string> read;
-        lock (sync)
+        lock (_sync)
         {
-            if (cachedToken is not null)
+            if (_cachedToken is not null)
             {
-                return ValueTask.FromResult(cachedToken);
+                return ValueTask.FromResult(_cachedToken);
             }
 
-            read = inFlightRead ??= StartRead(previousToken: null);
+            read = _inFlightRead ??= StartRead(previousToken: null);
         }
 
         return new ValueTask<string>(read.WaitAsync(cancellationToken));
@@ -82,26 +82,26 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
         ArgumentNullException.ThrowIfNull(rejectedToken);
 
         Task<string> read;
-        lock (sync)
+        lock (_sync)
         {
-            if (inFlightRead is not null)
+            if (_inFlightRead is not null)
             {
-                read = inFlightRead;
+                read = _inFlightRead;
             }
-            else if (cachedToken is not null && !string.Equals(cachedToken, rejectedToken, StringComparison.Ordinal))
+            else if (_cachedToken is not null && !string.Equals(_cachedToken, rejectedToken, StringComparison.Ordinal))
             {
                 // Another caller already replaced the rejected token.
-                return ValueTask.FromResult(cachedToken);
+                return ValueTask.FromResult(_cachedToken);
             }
-            else if (cachedToken is not null && lastRejectionReadAt is { } last
-                && timeProvider.GetElapsedTime(last) < MinimumRefreshInterval)
+            else if (_cachedToken is not null && _lastRejectionReadAt is { } last
+                && _timeProvider.GetElapsedTime(last) < MinimumRefreshInterval)
             {
-                return ValueTask.FromResult(cachedToken);
+                return ValueTask.FromResult(_cachedToken);
             }
             else
             {
-                lastRejectionReadAt = timeProvider.GetTimestamp();
-                read = inFlightRead = StartRead(previousToken: rejectedToken);
+                _lastRejectionReadAt = _timeProvider.GetTimestamp();
+                read = _inFlightRead = StartRead(previousToken: rejectedToken);
             }
         }
 
@@ -123,54 +123,54 @@ public sealed partial class LibromiTokenProvider : ILibromiTokenProvider
         await Task.Yield(); // leave the caller's lock before touching the source
         try
         {
-            var token = await source.GetSecretAsync(secretName, CancellationToken.None).ConfigureAwait(false);
+            var token = await _source.GetSecretAsync(_secretName, CancellationToken.None).ConfigureAwait(false);
             if (string.IsNullOrWhiteSpace(token))
             {
                 throw new LibromiTokenNotConfiguredException(NotConfiguredMessage());
             }
 
-            lock (sync)
+            lock (_sync)
             {
-                cachedToken = token;
-                inFlightRead = null;
+                _cachedToken = token;
+                _inFlightRead = null;
                 if (previousToken is not null && !string.Equals(previousToken, token, StringComparison.Ordinal))
                 {
                     // The interval only guards a store that still holds a rejected token; a fresh token gets a
                     // fresh chance, so its own first rejection reads at once.
-                    lastRejectionReadAt = null;
+                    _lastRejectionReadAt = null;
                 }
             }
 
             if (previousToken is null)
             {
-                LogTokenLoaded(logger, source.Kind, secretName);
+                LogTokenLoaded(_logger, _source.Kind, _secretName);
             }
             else if (string.Equals(previousToken, token, StringComparison.Ordinal))
             {
-                LogRejectedTokenStillStored(logger, source.Kind, secretName, MinimumRefreshInterval.TotalSeconds);
+                LogRejectedTokenStillStored(_logger, _source.Kind, _secretName, MinimumRefreshInterval.TotalSeconds);
             }
             else
             {
-                LogRejectedTokenReplaced(logger, source.Kind, secretName);
+                LogRejectedTokenReplaced(_logger, _source.Kind, _secretName);
             }
 
             completion.SetResult(token);
         }
         catch (Exception e)
         {
-            lock (sync)
+            lock (_sync)
             {
-                inFlightRead = null;
+                _inFlightRead = null;
             }
 
             completion.SetException(e);
         }
     }
 
-    private string NotConfiguredMessage() => source.Kind == ConfigurationSecretSource.SourceKind
+    private string NotConfiguredMessage() => _source.Kind == ConfigurationSecretSource.SourceKind
         ? $"No Libromi API token is configured. Set Libromi__ApiToken (local development only), "
-            + $"or set KeyVault__VaultUri and store the token in Key Vault secret '{secretName}' (Libromi__TokenSecretName)."
-        : $"No Libromi API token found: the {source.Kind} secret '{secretName}' does not exist or is empty. "
+            + $"or set KeyVault__VaultUri and store the token in Key Vault secret '{_secretName}' (Libromi__TokenSecretName)."
+        : $"No Libromi API token found: the {_source.Kind} secret '{_secretName}' does not exist or is empty. "
             + "Store the token under that name, or set Libromi__TokenSecretName to the secret that holds it.";
 
     [LoggerMessage(EventId = 1, EventName = "LocalConfigurationToken", Level = LogLevel.Warning,

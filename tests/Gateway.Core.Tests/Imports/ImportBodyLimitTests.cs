@@ -1,6 +1,4 @@
-using System.Text;
 using Libromi.Gateway.Imports;
-using static Libromi.Gateway.Tests.Imports.ImportReading;
 
 namespace Libromi.Gateway.Tests.Imports;
 

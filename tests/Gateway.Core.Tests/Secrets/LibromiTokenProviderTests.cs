@@ -12,77 +12,77 @@ public sealed class LibromiTokenProviderTests
 {
     private const string SecretName = "libromi-api-token";
 
-    private readonly ScriptedSecretSource vault = new();
-    private readonly FakeTimeProvider time = new();
-    private readonly FakeLogCollector logs = new();
+    private readonly ScriptedSecretSource _vault = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeLogCollector _logs = new();
 
     private LibromiTokenProvider Provider(ISecretSource? source = null) =>
-        new(source ?? vault, Options.Create(new LibromiClientOptions()), time, new FakeLogger<LibromiTokenProvider>(logs));
+        new(source ?? _vault, Options.Create(new LibromiClientOptions()), _time, new FakeLogger<LibromiTokenProvider>(_logs));
 
     [Fact]
     public async Task Token_is_read_once_and_then_served_from_cache()
     {
-        vault.Set(SecretName, "token-v1");
+        _vault.Set(SecretName, "token-v1");
         var provider = Provider();
 
         Assert.Equal("token-v1", await provider.GetTokenAsync());
         Assert.Equal("token-v1", await provider.GetTokenAsync());
-        Assert.Equal(1, vault.Reads);
+        Assert.Equal(1, _vault.Reads);
         Assert.Equal("key-vault", provider.Source);
     }
 
     [Fact]
     public async Task Concurrent_first_requests_cause_a_single_read()
     {
-        vault.Set(SecretName, "token-v1");
-        vault.Hold();
+        _vault.Set(SecretName, "token-v1");
+        _vault.Hold();
         var provider = Provider();
 
         var callers = Enumerable.Range(0, 50).Select(_ => provider.GetTokenAsync().AsTask()).ToArray();
-        vault.Release();
+        _vault.Release();
 
         Assert.All(await Task.WhenAll(callers), token => Assert.Equal("token-v1", token));
-        Assert.Equal(1, vault.Reads);
+        Assert.Equal(1, _vault.Reads);
     }
 
     [Fact]
     public async Task Concurrent_rejections_cause_a_single_vault_read()
     {
-        vault.Set(SecretName, "token-v1");
+        _vault.Set(SecretName, "token-v1");
         var provider = Provider();
         await provider.GetTokenAsync();
-        vault.Set(SecretName, "token-v2");
-        vault.Hold();
+        _vault.Set(SecretName, "token-v2");
+        _vault.Hold();
 
         var callers = Enumerable.Range(0, 100).Select(_ => provider.RefreshAfterRejectionAsync("token-v1").AsTask()).ToArray();
-        vault.Release();
+        _vault.Release();
 
         Assert.All(await Task.WhenAll(callers), token => Assert.Equal("token-v2", token));
-        Assert.Equal(2, vault.Reads);
+        Assert.Equal(2, _vault.Reads);
         Assert.Equal("token-v2", await provider.GetTokenAsync());
     }
 
     [Fact]
     public async Task Rejection_of_an_already_replaced_token_does_not_read_again()
     {
-        vault.Set(SecretName, "token-v1");
+        _vault.Set(SecretName, "token-v1");
         var provider = Provider();
         await provider.GetTokenAsync();
-        vault.Set(SecretName, "token-v2");
+        _vault.Set(SecretName, "token-v2");
         Assert.Equal("token-v2", await provider.RefreshAfterRejectionAsync("token-v1"));
 
         // A delivery that started with v1 reports its 401 late.
         Assert.Equal("token-v2", await provider.RefreshAfterRejectionAsync("token-v1"));
-        Assert.Equal(2, vault.Reads);
+        Assert.Equal(2, _vault.Reads);
     }
 
     [Fact]
     public async Task First_rejection_reads_at_once_even_right_after_the_initial_read()
     {
-        vault.Set(SecretName, "token-v1");
+        _vault.Set(SecretName, "token-v1");
         var provider = Provider();
         await provider.GetTokenAsync();
-        vault.Set(SecretName, "token-v2");
+        _vault.Set(SecretName, "token-v2");
 
         Assert.Equal("token-v2", await provider.RefreshAfterRejectionAsync("token-v1"));
     }
@@ -90,89 +90,89 @@ public sealed class LibromiTokenProviderTests
     [Fact]
     public async Task A_rejected_token_still_in_the_store_is_reread_only_after_the_minimum_interval()
     {
-        vault.Set(SecretName, "revoked");
+        _vault.Set(SecretName, "revoked");
         var provider = Provider();
         await provider.GetTokenAsync();
 
         Assert.Equal("revoked", await provider.RefreshAfterRejectionAsync("revoked"));
-        Assert.Equal(2, vault.Reads);
+        Assert.Equal(2, _vault.Reads);
 
         // The operator stores the new version just after that read: rejections inside the interval do not read.
-        vault.Set(SecretName, "rotated");
-        time.Advance(LibromiTokenProvider.MinimumRefreshInterval - TimeSpan.FromMilliseconds(1));
+        _vault.Set(SecretName, "rotated");
+        _time.Advance(LibromiTokenProvider.MinimumRefreshInterval - TimeSpan.FromMilliseconds(1));
         Assert.Equal("revoked", await provider.RefreshAfterRejectionAsync("revoked"));
-        Assert.Equal(2, vault.Reads);
+        Assert.Equal(2, _vault.Reads);
 
-        time.Advance(TimeSpan.FromMilliseconds(1));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal("rotated", await provider.RefreshAfterRejectionAsync("revoked"));
-        Assert.Equal(3, vault.Reads);
+        Assert.Equal(3, _vault.Reads);
     }
 
     [Fact]
     public async Task A_replacement_token_rejected_soon_after_is_reread_at_once()
     {
-        vault.Set(SecretName, "token-v1");
+        _vault.Set(SecretName, "token-v1");
         var provider = Provider();
         await provider.GetTokenAsync();
-        vault.Set(SecretName, "token-v2");
+        _vault.Set(SecretName, "token-v2");
         await provider.RefreshAfterRejectionAsync("token-v1");
 
         // v2 was also bad (e.g. created Read Only); the operator fixes it within seconds.
-        vault.Set(SecretName, "token-v3");
-        time.Advance(TimeSpan.FromSeconds(1));
+        _vault.Set(SecretName, "token-v3");
+        _time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal("token-v3", await provider.RefreshAfterRejectionAsync("token-v2"));
-        Assert.Equal(3, vault.Reads);
+        Assert.Equal(3, _vault.Reads);
     }
 
     [Fact]
     public async Task A_vault_failure_during_refresh_also_spaces_out_the_next_read()
     {
-        vault.Set(SecretName, "token-v1");
+        _vault.Set(SecretName, "token-v1");
         var provider = Provider();
         await provider.GetTokenAsync();
-        vault.Failure = new SecretStoreUnavailableException(SecretName, "key-vault", "test vault did not answer");
+        _vault.Failure = new SecretStoreUnavailableException(SecretName, "key-vault", "test vault did not answer");
 
         await Assert.ThrowsAsync<SecretStoreUnavailableException>(() => provider.RefreshAfterRejectionAsync("token-v1").AsTask());
         Assert.Equal("token-v1", await provider.RefreshAfterRejectionAsync("token-v1"));
-        Assert.Equal(2, vault.Reads);
+        Assert.Equal(2, _vault.Reads);
 
-        vault.Failure = null;
-        vault.Set(SecretName, "token-v2");
-        time.Advance(LibromiTokenProvider.MinimumRefreshInterval);
+        _vault.Failure = null;
+        _vault.Set(SecretName, "token-v2");
+        _time.Advance(LibromiTokenProvider.MinimumRefreshInterval);
         Assert.Equal("token-v2", await provider.RefreshAfterRejectionAsync("token-v1"));
     }
 
     [Fact]
     public async Task A_caller_giving_up_does_not_abort_the_shared_read()
     {
-        vault.Set(SecretName, "token-v1");
-        vault.Hold();
+        _vault.Set(SecretName, "token-v1");
+        _vault.Hold();
         var provider = Provider();
         using var impatient = new CancellationTokenSource();
 
         var first = provider.GetTokenAsync(impatient.Token).AsTask();
         var second = provider.GetTokenAsync().AsTask();
         await impatient.CancelAsync();
-        vault.Release();
+        _vault.Release();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         Assert.Equal("token-v1", await second);
-        Assert.Equal(1, vault.Reads);
+        Assert.Equal(1, _vault.Reads);
     }
 
     [Fact]
     public async Task A_failed_read_is_not_cached_and_the_next_request_reads_again()
     {
-        vault.Set(SecretName, "token-v1");
-        vault.Failure = new SecretStoreUnavailableException(SecretName, "key-vault", "test vault did not answer");
+        _vault.Set(SecretName, "token-v1");
+        _vault.Failure = new SecretStoreUnavailableException(SecretName, "key-vault", "test vault did not answer");
         var provider = Provider();
 
         await Assert.ThrowsAsync<SecretStoreUnavailableException>(() => provider.GetTokenAsync().AsTask());
 
-        vault.Failure = null;
+        _vault.Failure = null;
         Assert.Equal("token-v1", await provider.GetTokenAsync());
-        Assert.Equal(2, vault.Reads);
+        Assert.Equal(2, _vault.Reads);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class LibromiTokenProviderTests
     [Fact]
     public async Task Missing_token_in_the_vault_names_the_secret_and_its_setting()
     {
-        vault.Set("some-other-secret", "unrelated-value");
+        _vault.Set("some-other-secret", "unrelated-value");
         var provider = Provider();
 
         var error = await Assert.ThrowsAsync<LibromiTokenNotConfiguredException>(() => provider.GetTokenAsync().AsTask());
@@ -213,7 +213,7 @@ public sealed class LibromiTokenProviderTests
         await provider.GetTokenAsync();
         await provider.RefreshAfterRejectionAsync(token);
 
-        var records = logs.GetSnapshot();
+        var records = _logs.GetSnapshot();
         var warning = Assert.Single(records, r => r.Id.Name == "LocalConfigurationToken");
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("development only", warning.Message, StringComparison.Ordinal);
@@ -228,13 +228,13 @@ public sealed class LibromiTokenProviderTests
     [Fact]
     public async Task Vault_token_logs_no_development_warning_and_never_the_token()
     {
-        vault.Set(SecretName, "vault-token-v1");
+        _vault.Set(SecretName, "vault-token-v1");
         var provider = Provider();
         await provider.GetTokenAsync();
-        vault.Set(SecretName, "vault-token-v2");
+        _vault.Set(SecretName, "vault-token-v2");
         await provider.RefreshAfterRejectionAsync("vault-token-v1");
 
-        var records = logs.GetSnapshot();
+        var records = _logs.GetSnapshot();
         Assert.DoesNotContain(records, r => r.Id.Name == "LocalConfigurationToken");
         Assert.Contains(records, r => r.Id.Name == "RejectedTokenReplaced");
         Assert.All(records, r => Assert.DoesNotContain("vault-token", r.Message, StringComparison.Ordinal));

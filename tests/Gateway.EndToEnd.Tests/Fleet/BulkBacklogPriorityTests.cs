@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Imports;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Inspection;
 using Xunit.Abstractions;
 

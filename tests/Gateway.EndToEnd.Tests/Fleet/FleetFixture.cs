@@ -4,7 +4,6 @@ using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Inspection;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;

@@ -3,7 +3,6 @@ using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using Libromi.Simulator.Inspection;
 

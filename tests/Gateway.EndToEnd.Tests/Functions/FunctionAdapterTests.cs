@@ -7,7 +7,6 @@ using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.EndToEnd.Functions;
 

@@ -5,7 +5,6 @@ using Azure.Data.Tables;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Imports;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Libromi.Gateway.EndToEnd.Imports;
 

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Libromi.Gateway.EndToEnd.KeyVault;
@@ -28,17 +27,17 @@ public sealed class FakeKeyVault : IAsyncDisposable
     // instance still pins exactly this certificate.
     private static readonly Lazy<X509Certificate2> SharedCertificate = new(CreateSelfSignedCertificate);
 
-    private readonly ConcurrentDictionary<string, List<(string Version, string Value)>> secrets = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, int> reads = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentQueue<string> requestLog = new();
-    private readonly X509Certificate2 certificate;
-    private readonly byte[] certificateHash;
-    private WebApplication? app;
+    private readonly ConcurrentDictionary<string, List<(string Version, string Value)>> _secrets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<string> _requestLog = new();
+    private readonly X509Certificate2 _certificate;
+    private readonly byte[] _certificateHash;
+    private WebApplication? _app;
 
     private FakeKeyVault(X509Certificate2 certificate)
     {
-        this.certificate = certificate;
-        certificateHash = certificate.GetCertHash(HashAlgorithmName.SHA256);
+        _certificate = certificate;
+        _certificateHash = certificate.GetCertHash(HashAlgorithmName.SHA256);
     }
 
     /// <summary>The only bearer token the vault accepts; <see cref="StubTokenCredential"/> issues it.</summary>
@@ -47,7 +46,7 @@ public sealed class FakeKeyVault : IAsyncDisposable
     public Uri VaultUri { get; private set; } = null!;
 
     /// <summary>One line per request ("GET /secrets/x/ -> 200"), for the test output when something fails.</summary>
-    public IReadOnlyCollection<string> RequestLog => requestLog;
+    public IReadOnlyCollection<string> RequestLog => _requestLog;
 
     public static async Task<FakeKeyVault> StartAsync()
     {
@@ -60,7 +59,7 @@ public sealed class FakeKeyVault : IAsyncDisposable
     public string SetSecret(string name, string value)
     {
         var version = Guid.NewGuid().ToString("N");
-        var versions = secrets.GetOrAdd(name, _ => []);
+        var versions = _secrets.GetOrAdd(name, _ => []);
         lock (versions)
         {
             versions.Add((version, value));
@@ -70,7 +69,7 @@ public sealed class FakeKeyVault : IAsyncDisposable
     }
 
     /// <summary>Authenticated reads of <paramref name="name"/> (any version, found or not).</summary>
-    public int ReadsOf(string name) => reads.TryGetValue(name, out var count) ? count : 0;
+    public int ReadsOf(string name) => _reads.TryGetValue(name, out var count) ? count : 0;
 
     /// <summary>A transport that trusts this vault's certificate and no other untrusted one.</summary>
     public HttpClientTransport CreateTransport()
@@ -85,18 +84,18 @@ public sealed class FakeKeyVault : IAsyncDisposable
     /// <summary>Stops listening: later requests fail to connect, as with a vault that is down.</summary>
     public async Task StopAsync()
     {
-        if (app is not null)
+        if (_app is not null)
         {
-            await app.StopAsync();
+            await _app.StopAsync();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (app is not null)
+        if (_app is not null)
         {
-            await app.DisposeAsync();
-            app = null;
+            await _app.DisposeAsync();
+            _app = null;
         }
     }
 
@@ -105,23 +104,23 @@ public sealed class FakeKeyVault : IAsyncDisposable
     private bool IsThisVaultsCertificate(object sender, X509Certificate? presented, X509Chain? chain, SslPolicyErrors errors) =>
         presented is not null
         && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
-        && CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), certificateHash);
+        && CryptographicOperations.FixedTimeEquals(presented.GetCertHash(HashAlgorithmName.SHA256), _certificateHash);
 
     private async Task StartServerAsync()
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(_certificate)));
         builder.Services.AddRoutingCore();
         builder.Logging.ClearProviders();
 
-        app = builder.Build();
-        app.Use(async (context, next) =>
+        _app = builder.Build();
+        _app.Use(async (context, next) =>
         {
             await next(context);
-            requestLog.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} -> {context.Response.StatusCode}");
+            _requestLog.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} -> {context.Response.StatusCode}");
         });
-        app.Use(async (context, next) =>
+        _app.Use(async (context, next) =>
         {
             if (!context.Request.Query.ContainsKey("api-version"))
             {
@@ -141,19 +140,19 @@ public sealed class FakeKeyVault : IAsyncDisposable
 
             await next(context);
         });
-        app.MapGet("/secrets/{name}/{version?}", (string name, string? version, HttpContext context) => GetSecret(name, version, context));
+        _app.MapGet("/secrets/{name}/{version?}", (string name, string? version, HttpContext context) => GetSecret(name, version, context));
 
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         VaultUri = new Uri($"https://127.0.0.1:{new Uri(address).Port}/");
     }
 
     private async Task GetSecret(string name, string? version, HttpContext context)
     {
-        reads.AddOrUpdate(name, 1, (_, count) => count + 1);
+        _reads.AddOrUpdate(name, 1, (_, count) => count + 1);
 
         (string Version, string Value)? found = null;
-        if (secrets.TryGetValue(name, out var versions))
+        if (_secrets.TryGetValue(name, out var versions))
         {
             lock (versions)
             {

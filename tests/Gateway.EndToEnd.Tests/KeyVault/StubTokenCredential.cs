@@ -6,13 +6,13 @@ namespace Libromi.Gateway.EndToEnd.KeyVault;
 /// <summary>Stands in for Entra ID: issues the fake vault's access token and records what it was asked for.</summary>
 public sealed class StubTokenCredential(string accessToken) : TokenCredential
 {
-    private readonly ConcurrentQueue<TokenRequestContext> requests = new();
+    private readonly ConcurrentQueue<TokenRequestContext> _requests = new();
 
-    public IReadOnlyCollection<TokenRequestContext> Requests => requests;
+    public IReadOnlyCollection<TokenRequestContext> Requests => _requests;
 
     public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
     {
-        requests.Enqueue(requestContext);
+        _requests.Enqueue(requestContext);
         return new AccessToken(accessToken, DateTimeOffset.UtcNow.AddHours(1));
     }
 

@@ -1,9 +1,7 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Faults;
 
 namespace Libromi.Gateway.EndToEnd.Pipeline;
