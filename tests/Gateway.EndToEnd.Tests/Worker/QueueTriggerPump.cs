@@ -114,6 +114,7 @@ internal sealed class QueueTriggerPump : IAsyncDisposable
         if (response?.Result.Status == StatusResult.Types.Status.Success)
         {
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stopping);
+            host.CountQueueMessageCompleted();
         }
         else if (message.DequeueCount >= options.MaxDequeueCount)
         {

@@ -36,6 +36,12 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>The host's master key (opens admin-level routes too).</summary>
     public const string MasterKey = GatewayHost.AdminKey;
 
+    /// <summary>
+    /// Marks an answer the host gave without invoking a function (no route, refused key), so a test can tell it from
+    /// the worker's own; the real host sends no such header.
+    /// </summary>
+    public const string AnsweredByHostHeader = "x-test-answered-by-host";
+
     /// <summary>How long start-up (process, stream, init, metadata, load) may take before the test fails instead of hanging.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -50,6 +56,7 @@ public sealed class WorkerHost : IAsyncDisposable
     private readonly List<QueueTriggerPump> _pumps = [];
     private readonly List<string> _invocationFailures = [];
     private WebApplication? _front;
+    private int _queueMessagesCompleted;
     private HttpClient? _toWorker;
 
     private WorkerHost(WorkerChannel channel, WebApplication grpcServer, Process process, StringBuilder output, string appDirectory, IReadOnlyDictionary<string, string> settings)
@@ -86,6 +93,11 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>Invocations the worker answered with a failure (the host would answer the caller 500 or retry the message).</summary>
     public IReadOnlyList<string> InvocationFailures { get { lock (_invocationFailures) { return [.. _invocationFailures]; } } }
 
+    /// <summary>Queue messages the worker's queue functions completed and the queue trigger deleted.</summary>
+    public int QueueMessagesCompleted => Volatile.Read(ref _queueMessagesCompleted);
+
+    internal void CountQueueMessageCompleted() => Interlocked.Increment(ref _queueMessagesCompleted);
+
     /// <summary>Everything the worker wrote to stdout/stderr and streamed as RpcLog, for a failing test's message and secret scans.</summary>
     public string Output
     {
@@ -114,7 +126,6 @@ public sealed class WorkerHost : IAsyncDisposable
         ["Processing:BackoffBase"] = "00:00:00.100",
         ["Processing:BackoffMax"] = "00:00:01",
         ["Processing:MaxRequeueDelay"] = "00:00:00.300",
-        ["Logging:LogLevel:Default"] = "Information",
     };
 
     /// <summary>Starts the worker with <see cref="DefaultSettings"/> and <paramref name="overrides"/> (a null value removes a setting).</summary>
@@ -176,7 +187,8 @@ public sealed class WorkerHost : IAsyncDisposable
         InvokeAsync(functionName, new TypedData { String = message.Text }, new Dictionary<string, TypedData>
         {
             ["QueueTrigger"] = new() { String = message.Text },
-            ["DequeueCount"] = new() { Int = message.DequeueCount },
+            // Numbers travel as JSON: the .NET worker refuses TypedData.int in trigger metadata ("Int is not supported").
+            ["DequeueCount"] = new() { Json = message.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture) },
             ["Id"] = new() { String = message.Id },
             ["PopReceipt"] = new() { String = message.PopReceipt },
             ["InsertionTime"] = JsonTime(message.InsertedOn),
@@ -357,6 +369,7 @@ public sealed class WorkerHost : IAsyncDisposable
         if (function is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
+            context.Response.Headers[AnsweredByHostHeader] = "no-route";
             return;
         }
         values.Clear();
@@ -364,6 +377,7 @@ public sealed class WorkerHost : IAsyncDisposable
         if (!KeyAllows(function.AuthLevel, context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers[AnsweredByHostHeader] = "key-refused";
             return;
         }
 
