@@ -46,9 +46,10 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
         ]);
         Assert.True(differences.Count == 0, string.Join("\n", differences));
 
-        // 4 operations from each host, delivered by the worker's ProcessRealtime invocations.
+        // 4 operations from each host, delivered by the worker's ProcessRealtime invocations. The separate staff assignment
+        // may run before its contact exists (the README says so), so only the combined operation's assignment is certain.
         var leeds = await WaitForAsync(() => fixture.Pipeline.Simulator.Inspector.GetContactAsync("447700900123"),
-            c => c?.Attributes.ContainsKey("city") == true && c.AssignedStaff == staff, "Leeds contact upserted and assigned");
+            c => c?.Attributes.ContainsKey("city") == true, "Leeds contact upserted");
         Assert.Equal("Leeds", leeds!.Attributes["city"].GetString());
         var york = await WaitForAsync(() => fixture.Pipeline.Simulator.Inspector.GetContactAsync("447700900124"),
             c => c?.AssignedStaff == staff, "York contact upserted then assigned");
