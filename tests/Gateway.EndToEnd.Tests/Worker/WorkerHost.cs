@@ -90,8 +90,19 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>host.json's <c>extensions.http.routePrefix</c>.</summary>
     public string RoutePrefix { get; private set; } = "api";
 
-    /// <summary>Invocations the worker answered with a failure (the host would answer the caller 500 or retry the message).</summary>
+    /// <summary>
+    /// Invocations the worker answered with a failure (the host would answer the caller 500 or retry the message), and
+    /// queue trigger errors (a message that could not be received or decoded).
+    /// </summary>
     public IReadOnlyList<string> InvocationFailures { get { lock (_invocationFailures) { return [.. _invocationFailures]; } } }
+
+    internal void RecordFailure(string failure)
+    {
+        lock (_invocationFailures)
+        {
+            _invocationFailures.Add(failure);
+        }
+    }
 
     /// <summary>Queue messages the worker's queue functions completed and the queue trigger deleted.</summary>
     public int QueueMessagesCompleted => Volatile.Read(ref _queueMessagesCompleted);
@@ -346,10 +357,7 @@ public sealed class WorkerHost : IAsyncDisposable
         var response = (await _channel.RequestAsync(new StreamingMessage { InvocationRequest = request }, timeout.Token)).InvocationResponse;
         if (response.Result.Status != StatusResult.Types.Status.Success)
         {
-            lock (_invocationFailures)
-            {
-                _invocationFailures.Add($"{function.Name} {request.InvocationId}: {response.Result.Exception?.Message}");
-            }
+            RecordFailure($"{function.Name} {request.InvocationId}: {response.Result.Exception?.Message}");
         }
         return response;
     }

@@ -270,7 +270,7 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
         catch (TimeoutException exception)
         {
             var output = Worker.Output;
-            throw new TimeoutException($"{exception.Message}\nqueue messages completed: {Worker.QueueMessagesCompleted}; failed invocations:\n{string.Join("\n", Worker.InvocationFailures)}\nworker output (end):\n{output[Math.Max(0, output.Length - 4000)..]}", exception);
+            throw new TimeoutException($"{exception.Message}\nqueue messages completed: {Worker.QueueMessagesCompleted}; failed invocations:\n{string.Join("\n", Worker.InvocationFailures.Distinct().Take(20))}\nworker output (end):\n{output[Math.Max(0, output.Length - 4000)..]}", exception);
         }
     }
 
