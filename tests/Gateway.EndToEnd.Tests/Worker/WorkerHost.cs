@@ -55,9 +55,8 @@ public sealed class WorkerHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<QueueTriggerPump> _pumps = [];
     private readonly List<string> _invocationFailures = [];
-    private WebApplication? _front;
+    private HttpFront? _front;
     private int _queueMessagesCompleted;
-    private HttpClient? _toWorker;
 
     private WorkerHost(WorkerChannel channel, WebApplication grpcServer, Process process, StringBuilder output, string appDirectory, IReadOnlyDictionary<string, string> settings)
     {
@@ -82,7 +81,7 @@ public sealed class WorkerHost : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Capabilities { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>The host's HTTP address (routes under <c>/api</c>).</summary>
-    public Uri BaseAddress { get; private set; } = null!;
+    public Uri BaseAddress => _front?.BaseAddress ?? throw new InvalidOperationException("The host's HTTP side has not started.");
 
     /// <summary>A client of <see cref="BaseAddress"/> that sends the function key.</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -103,6 +102,9 @@ public sealed class WorkerHost : IAsyncDisposable
             _invocationFailures.Add(failure);
         }
     }
+
+    /// <summary>After <see cref="DisposeAsync"/>: whether the worker exited by itself, with code 0, on the host's <c>WorkerTerminate</c>.</summary>
+    public bool StoppedOnTerminate { get; private set; }
 
     /// <summary>Queue messages the worker's queue functions completed and the queue trigger deleted.</summary>
     public int QueueMessagesCompleted => Volatile.Read(ref _queueMessagesCompleted);
@@ -180,14 +182,7 @@ public sealed class WorkerHost : IAsyncDisposable
     public async Task<InvocationResponse> InvokeAsync(string functionName, TypedData triggerData, IReadOnlyDictionary<string, TypedData> triggerMetadata, CancellationToken cancellationToken = default)
     {
         var function = Function(functionName);
-        var request = new InvocationRequest
-        {
-            InvocationId = Guid.NewGuid().ToString(),
-            FunctionId = function.FunctionId,
-            // The worker reads the W3C trace parent to start its activity; the host always sends one.
-            TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01", TraceState = "" },
-        };
-        return await InvokeAsync(function, request, triggerData, triggerMetadata, cancellationToken);
+        return await InvokeAsync(function, NewInvocation(function), triggerData, triggerMetadata, cancellationToken);
     }
 
     /// <summary>
@@ -235,6 +230,7 @@ public sealed class WorkerHost : IAsyncDisposable
             await pump.DisposeAsync();
         }
         Client?.Dispose();
+        var terminateSent = false;
         if (!_process.HasExited && _channel.Started.IsCompletedSuccessfully && !_channel.Closed.IsCompleted)
         {
             // As the host stops a worker: WorkerTerminate with a grace period, then the process is killed if it lingers.
@@ -242,6 +238,7 @@ public sealed class WorkerHost : IAsyncDisposable
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await _channel.SendAsync(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } }, timeout.Token);
+                terminateSent = true;
             }
             catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
             {
@@ -252,6 +249,7 @@ public sealed class WorkerHost : IAsyncDisposable
         {
             using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await _process.WaitForExitAsync(exit.Token);
+            StoppedOnTerminate = terminateSent && _process.ExitCode == 0;
         }
         catch (OperationCanceledException)
         {
@@ -259,10 +257,8 @@ public sealed class WorkerHost : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        _toWorker?.Dispose();
         if (_front is not null)
         {
-            await _front.StopAsync();
             await _front.DisposeAsync();
         }
         await _grpcServer.StopAsync();
@@ -310,6 +306,10 @@ public sealed class WorkerHost : IAsyncDisposable
                 }, timeout.Token)).FunctionLoadResponse;
                 ThrowIfFailed($"loading {function.Name}", answer.Result);
             }));
+
+            // The worker serves the stream before its own Kestrel listens on HttpUri (a terminate in between crashes
+            // its start-up): wait until HttpUri takes connections, so tests start from a worker that has fully started.
+            await WaitUntilListeningAsync(new Uri(Capabilities.GetValueOrDefault("HttpUri") ?? throw new WorkerStartException("The worker announced no HttpUri.", Output)), timeout.Token);
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException)
         {
@@ -321,6 +321,23 @@ public sealed class WorkerHost : IAsyncDisposable
         {
             await watching.CancelAsync();
             await exitWatch;
+        }
+    }
+
+    private static async Task WaitUntilListeningAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await client.ConnectAsync(uri.Host, uri.Port, cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
         }
     }
 
@@ -345,7 +362,15 @@ public sealed class WorkerHost : IAsyncDisposable
         }
     }
 
-    private async Task<InvocationResponse> InvokeAsync(WorkerFunction function, InvocationRequest request, TypedData triggerData, IReadOnlyDictionary<string, TypedData> triggerMetadata, CancellationToken cancellationToken)
+    internal static InvocationRequest NewInvocation(WorkerFunction function) => new()
+    {
+        InvocationId = Guid.NewGuid().ToString(),
+        FunctionId = function.FunctionId,
+        // The worker reads the W3C trace parent to start its activity; the host always sends one.
+        TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01", TraceState = "" },
+    };
+
+    internal async Task<InvocationResponse> InvokeAsync(WorkerFunction function, InvocationRequest request, TypedData triggerData, IReadOnlyDictionary<string, TypedData> triggerMetadata, CancellationToken cancellationToken)
     {
         request.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = triggerData });
         foreach (var (name, value) in triggerMetadata)
@@ -362,115 +387,10 @@ public sealed class WorkerHost : IAsyncDisposable
         return response;
     }
 
-    /// <summary>
-    /// The host's HTTP side with the ASP.NET Core integration: pick the function by route and method, check its key
-    /// level, then send the invocation over gRPC (the http binding carries only the method and URL; the request itself
-    /// travels over HTTP) and forward the request to the worker's HttpUri, paired by <c>x-ms-invocation-id</c>.
-    /// </summary>
-    private async Task ServeAsync(HttpContext context)
-    {
-        var path = context.Request.Path.Value?.TrimStart('/') ?? "";
-        var values = new Microsoft.AspNetCore.Routing.RouteValueDictionary();
-        var matches = Functions.Where(f => f.IsHttp).OrderBy(f => f.ParameterCount)
-            .Where(f => { values.Clear(); return f.TryMatch(RoutePrefix, "/" + path, values); }).ToList();
-        var function = matches.FirstOrDefault(f => f.Methods.Count == 0 || f.Methods.Contains(context.Request.Method.ToUpperInvariant()));
-        if (function is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            context.Response.Headers[AnsweredByHostHeader] = "no-route";
-            return;
-        }
-        values.Clear();
-        function.TryMatch(RoutePrefix, "/" + path, values);
-        if (!KeyAllows(function.AuthLevel, context.Request))
-        {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers[AnsweredByHostHeader] = "key-refused";
-            return;
-        }
-
-        var request = new InvocationRequest
-        {
-            InvocationId = Guid.NewGuid().ToString(),
-            FunctionId = function.FunctionId,
-            TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01", TraceState = "" },
-        };
-        var http = new RpcHttp { Method = context.Request.Method, Url = $"{BaseAddress.GetLeftPart(UriPartial.Authority)}{context.Request.Path}{context.Request.QueryString}" };
-        var metadata = new Dictionary<string, TypedData> { ["sys"] = Sys(function.Name) };
-        foreach (var (name, value) in values)
-        {
-            // Route parameters (id, integration) bind to the function's string parameters from trigger metadata.
-            metadata[name] = new TypedData { String = value?.ToString() ?? "" };
-        }
-        var invocation = InvokeAsync(function, request, new TypedData { Http = http }, metadata, context.RequestAborted);
-
-        using var forward = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(new Uri(Capabilities["HttpUri"]), RawTarget(context)));
-        forward.Headers.TryAddWithoutValidation("x-ms-invocation-id", request.InvocationId);
-        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
-        {
-            forward.Content = new StreamContent(context.Request.Body);
-        }
-        foreach (var (name, value) in context.Request.Headers)
-        {
-            if (name is "Host" or "Transfer-Encoding" or "Connection")
-            {
-                continue;
-            }
-            if (!forward.Headers.TryAddWithoutValidation(name, value.ToArray()))
-            {
-                forward.Content ??= new ByteArrayContent([]);
-                forward.Content.Headers.TryAddWithoutValidation(name, value.ToArray());
-            }
-        }
-
-        using var answer = await _toWorker!.SendAsync(forward, HttpCompletionOption.ResponseContentRead, context.RequestAborted);
-        var invocationResult = await invocation;
-        if (invocationResult.Result.Status != StatusResult.Types.Status.Success)
-        {
-            // The host answers 500 when the invocation failed, whatever the worker's HTTP side wrote.
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return;
-        }
-        context.Response.StatusCode = (int)answer.StatusCode;
-        foreach (var (name, value) in answer.Headers.Concat(answer.Content.Headers))
-        {
-            if (!name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.Headers[name] = value.ToArray();
-            }
-        }
-        await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
-    }
-
-    private static bool KeyAllows(string? authLevel, HttpRequest request)
-    {
-        // Keys as the host reads them: header x-functions-key, else query code. Admin level needs the master key.
-        var key = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
-        return authLevel?.ToUpperInvariant() switch
-        {
-            null or "ANONYMOUS" => true,
-            "FUNCTION" => key is FunctionKey or MasterKey,
-            _ => key is MasterKey,
-        };
-    }
-
-    private static string RawTarget(HttpContext context) =>
-        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? context.Request.Path + context.Request.QueryString;
-
     private async Task StartFrontAsync()
     {
         RoutePrefix = ReadRoutePrefix(AppDirectory);
-        _toWorker = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
-        {
-            Timeout = InvocationTimeout,
-        };
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _front = builder.Build();
-        _front.Run(ServeAsync);
-        await _front.StartAsync();
-        BaseAddress = ServerAddress(_front);
+        _front = await HttpFront.StartAsync(this);
         Client = new HttpClient { BaseAddress = BaseAddress };
         Client.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
     }
@@ -573,13 +493,13 @@ public sealed class WorkerHost : IAsyncDisposable
         return hostJson?["extensions"]?["http"]?["routePrefix"]?.GetValue<string>() ?? "api";
     }
 
-    private static Uri ServerAddress(WebApplication app) =>
+    internal static Uri ServerAddress(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     private static TypedData JsonTime(DateTimeOffset? time) =>
         new() { Json = time is null ? "null" : $"\"{time.Value.UtcDateTime:O}\"" };
 
-    private static TypedData Sys(string functionName) =>
+    internal static TypedData Sys(string functionName) =>
         new() { Json = $$"""{"MethodName":"{{functionName}}","UtcNow":"{{DateTime.UtcNow:O}}","RandGuid":"{{Guid.NewGuid()}}"}""" };
 }
 
