@@ -56,12 +56,12 @@ public sealed class QueueTriggerCompatibilityTests : IAsyncLifetime
             await queues.EnqueueAsync(failing);
 
             // Encoding: the trigger hands the function the exact text the gateway serialised.
-            var first = await Eventually.WaitForAsync(() => Task.FromResult(Find(plain.OperationId)), r => r.Count > 0, "the plain message");
+            var first = await WaitForReceiptsAsync(queues, plain.OperationId, 1, "the plain message");
             Assert.Equal(EnvelopeSerializer.Serialize(plain), first[0].Text);
             Assert.Equal(1, first[0].DequeueCount);
 
             // Visibility: a message the gateway requeues with a delay is not handed over before it.
-            var later = await Eventually.WaitForAsync(() => Task.FromResult(Find(delayed.OperationId)), r => r.Count > 0, "the delayed message");
+            var later = await WaitForReceiptsAsync(queues, delayed.OperationId, 1, "the delayed message");
             Assert.True(later[0].At - sentAt >= TimeSpan.FromSeconds(2.5), $"the delayed message arrived after {(later[0].At - sentAt).TotalSeconds:0.0} s");
 
             // Poison: a function that keeps failing sees the message maxDequeueCount times, then it is in <queue>-poison,
@@ -75,6 +75,26 @@ public sealed class QueueTriggerCompatibilityTests : IAsyncLifetime
         finally
         {
             await host.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Waits for deliveries of one operation; on timeout, says what the function did receive and what the extension put
+    /// in the poison queue (an encoding mismatch shows there).
+    /// </summary>
+    private static async Task<List<RealtimeFunction.Receipt>> WaitForReceiptsAsync(OperationQueues queues, string operationId, int count, string what)
+    {
+        try
+        {
+            return await Eventually.WaitForAsync(() => Task.FromResult(Find(operationId)), r => r.Count >= count, what);
+        }
+        catch (TimeoutException exception)
+        {
+            static string Short(string text) => text.Length <= 120 ? text : text[..120] + "...";
+            var received = RealtimeFunction.Received.Select(r => Short(r.Text));
+            var poisoned = (await queues.Poison(queues.Realtime).PeekMessagesAsync(10)).Value.Select(m => Short(m.Body.ToString()));
+            throw new TimeoutException(
+                $"{exception.Message}\nthe function received:\n{string.Join("\n", received)}\nthe poison queue holds:\n{string.Join("\n", poisoned)}", exception);
         }
     }
 

@@ -157,6 +157,7 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
         Assert.True(cases.Count - answeredByHost.Values.Sum() >= 200, "most cases must reach the worker's functions");
         Assert.Empty(await SecretScan.PeekQueueMessagesAsync(standalone));
         Assert.Empty(await fixture.Pipeline.Simulator.Inspector.GetRequestsAsync());
+        Assert.Empty(await standalone.PeekDeadLettersAsync());
         Assert.Empty(Worker.InvocationFailures);
         AssertNoSecretIn(Worker.Output);
     }
