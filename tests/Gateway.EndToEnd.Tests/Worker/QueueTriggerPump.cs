@@ -74,6 +74,10 @@ internal sealed class QueueTriggerPump : IAsyncDisposable
         {
             // Stopped with the host.
         }
+        catch (Azure.RequestFailedException)
+        {
+            // Storage went away while the host stopped (its Azurite is stopped after the worker).
+        }
     }
 
     private static async Task RunAsync(WorkerHost host, WorkerFunction function, QueueTriggerOptions options, QueueClient queue, QueueClient poison, CancellationToken stopping)
@@ -104,6 +108,19 @@ internal sealed class QueueTriggerPump : IAsyncDisposable
     }
 
     private static async Task ProcessAsync(WorkerHost host, WorkerFunction function, QueueTriggerOptions options, QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stopping)
+    {
+        try
+        {
+            await InvokeAndSettleAsync(host, function, options, queue, poison, message, stopping);
+        }
+        catch (Azure.RequestFailedException exception)
+        {
+            // A delete or update that storage refused (an expired pop receipt): the message comes back, as on Azure.
+            host.RecordFailure($"{function.Name} trigger: {exception.Status} {exception.ErrorCode} settling message {message.MessageId}");
+        }
+    }
+
+    private static async Task InvokeAndSettleAsync(WorkerHost host, WorkerFunction function, QueueTriggerOptions options, QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stopping)
     {
         InvocationResponse? response = null;
         try

@@ -224,46 +224,50 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        foreach (var pump in _pumps)
-        {
-            await pump.DisposeAsync();
-        }
-        Client?.Dispose();
+        // Whatever fails on the way, the finally block ends the worker process: a test run must not leave workers behind.
         var terminateSent = false;
-        if (!_process.HasExited && _channel.Started.IsCompletedSuccessfully && !_channel.Closed.IsCompleted)
+        try
         {
-            // As the host stops a worker: WorkerTerminate with a grace period, then the process is killed if it lingers.
-            try
+            await _stopping.CancelAsync();
+            foreach (var pump in _pumps)
             {
+                await pump.DisposeAsync();
+            }
+            Client?.Dispose();
+            if (!_process.HasExited && _channel.Started.IsCompletedSuccessfully && !_channel.Closed.IsCompleted)
+            {
+                // As the host stops a worker: WorkerTerminate with a grace period, then the process is killed if it lingers.
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await _channel.SendAsync(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(TimeSpan.FromSeconds(5)) } }, timeout.Token);
                 terminateSent = true;
             }
-            catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The stream is already gone; the kill below ends the process.
+        }
+        finally
+        {
+            try
             {
-                // The stream is already gone; the kill below ends the process.
+                using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _process.WaitForExitAsync(exit.Token);
+                StoppedOnTerminate = terminateSent && _process.ExitCode == 0;
             }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+            if (_front is not null)
+            {
+                await _front.DisposeAsync();
+            }
+            await _grpcServer.StopAsync();
+            await _grpcServer.DisposeAsync();
+            _stopping.Dispose();
         }
-        try
-        {
-            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _process.WaitForExitAsync(exit.Token);
-            StoppedOnTerminate = terminateSent && _process.ExitCode == 0;
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        if (_front is not null)
-        {
-            await _front.DisposeAsync();
-        }
-        await _grpcServer.StopAsync();
-        await _grpcServer.DisposeAsync();
-        _stopping.Dispose();
     }
 
     private async Task InitialiseAsync()
