@@ -11,8 +11,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace Libromi.Gateway.EndToEnd.Functions;
 
 /// <summary>
-/// The Azure Functions classes, called directly with the gateway's real services (Azurite, the simulator):
-/// Core Tools cannot run here, so this proves the adapters hand over to the core and write its answers.
+/// The Azure Functions classes, called directly with the gateway's real services (Azurite, the simulator): quick
+/// checks that the adapters hand over to the core and write its answers. They prove nothing about start-up, indexing,
+/// routes, keys or trigger bindings; the worker tests (<c>Worker/</c>) run the same classes in the real worker process.
 /// </summary>
 public sealed class FunctionAdapterTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>, IAsyncLifetime
 {

@@ -80,11 +80,22 @@ internal static class HookGateway
     public static Task<GatewayHost> StartAsync(
         PipelineFixture fixture, string integrationsJson, Dictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
+        var settings = Settings(integrationsJson);
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+        return GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, settings, configureServices);
+    }
+
+    /// <summary>Writes <paramref name="integrationsJson"/> to a temporary integrations file; the settings that point a gateway (either host) at it, with the secrets.</summary>
+    public static Dictionary<string, string?> Settings(string integrationsJson = IntegrationsJson)
+    {
         var folder = Directory.CreateTempSubdirectory("hooks-").FullName;
         var file = Path.Combine(folder, "integrations.json");
         File.WriteAllText(file, integrationsJson);
 
-        var settings = new Dictionary<string, string?>
+        return new Dictionary<string, string?>
         {
             ["Gateway:IntegrationsFile"] = file,
             ["Gateway:Secrets:shop-secret"] = ShopSecret,
@@ -94,11 +105,6 @@ internal static class HookGateway
             ["Gateway:Secrets:pipedrive-password"] = PipedrivePassword,
             ["Gateway:Secrets:zapier-token"] = ZapierToken,
         };
-        foreach (var (key, value) in overrides ?? [])
-        {
-            settings[key] = value;
-        }
-        return GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, settings, configureServices);
     }
 
     /// <summary>How many envelopes the host stored, whatever the consumer did with them since.</summary>
