@@ -18,7 +18,7 @@ namespace Libromi.Gateway.EndToEnd.Worker;
 /// </summary>
 public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper output) : IClassFixture<WorkerFixture>
 {
-    private sealed record Answer(int Status, string? MediaType, string Body, string? AnsweredByHost);
+    private sealed record Answer(int Status, string? MediaType, string Body, string? AnsweredByHost, bool NoSniff = false);
 
     private WorkerHost Worker => fixture.Worker;
 
@@ -150,6 +150,11 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
                 continue;
             }
             differences.AddRange(Differences(c.Name, expected, actual));
+            if (!actual.NoSniff && c.Kind != BadInputCorpus.ServerLevel)
+            {
+                // The header comes from a startup filter; the worker's ASP.NET Core integration must run it too.
+                differences.Add($"{c.Name}: the worker's answer lacks X-Content-Type-Options: nosniff");
+            }
         }
 
         output.WriteLine($"cases {cases.Count}; answered by the host without invoking the worker: {string.Join(", ", answeredByHost.Select(a => $"{a.Key} {a.Value}"))}; differences {differences.Count}");
@@ -258,7 +263,8 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
         using var response = await client.SendAsync(request, timeout.Token);
         var body = await response.Content.ReadAsStringAsync(timeout.Token);
         var answeredByHost = response.Headers.TryGetValues(WorkerHost.AnsweredByHostHeader, out var values) ? values.First() : null;
-        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, answeredByHost);
+        return new Answer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, answeredByHost,
+            response.Headers.TryGetValues("X-Content-Type-Options", out var sniff) && sniff.Contains("nosniff"));
     }
 
     /// <summary><see cref="Eventually.WaitForAsync"/>, failing with what the worker reported (failed invocations, its output).</summary>
