@@ -1,4 +1,6 @@
 using Libromi.Gateway.Cli;
 using Spectre.Console;
 
-return await ImportCommand.RunAsync(args, AnsiConsole.Console, CancellationToken.None);
+return args is ["integrations", ..]
+    ? IntegrationsCheckCommand.Run(args, AnsiConsole.Console)
+    : await ImportCommand.RunAsync(args, AnsiConsole.Console, CancellationToken.None);

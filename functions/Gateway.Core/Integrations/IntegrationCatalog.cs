@@ -93,19 +93,8 @@ public sealed partial class IntegrationCatalog : IDisposable
         }
     }
 
-    private (IReadOnlyDictionary<string, IntegrationDefinition>? Integrations, IReadOnlyList<IntegrationsFileError>? Errors) ReadFile()
-    {
-        string json;
-        try
-        {
-            json = File.ReadAllText(_filePath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return (null, [new IntegrationsFileError("(file)", $"cannot be read ({ex.GetType().Name}): {_filePath}")]);
-        }
-        return IntegrationsFile.TryParse(json, out var integrations, out var errors) ? (integrations, null) : (null, errors);
-    }
+    private (IReadOnlyDictionary<string, IntegrationDefinition>? Integrations, IReadOnlyList<IntegrationsFileError>? Errors) ReadFile() =>
+        IntegrationsFile.TryLoad(_filePath, out var integrations, out var errors) ? (integrations, null) : (null, errors);
 
     public void Dispose()
     {

@@ -27,6 +27,29 @@ public static partial class IntegrationsFile
     /// </summary>
     public const int MaxToleranceSeconds = 3600;
 
+    /// <summary>
+    /// Reads and validates the file at <paramref name="path"/> exactly as the gateway does at start-up and on reload, so
+    /// that <c>gateway integrations check</c> and a starting host can never disagree.
+    /// </summary>
+    public static bool TryLoad(
+        string path,
+        [NotNullWhen(true)] out IReadOnlyDictionary<string, IntegrationDefinition>? integrations,
+        [NotNullWhen(false)] out IReadOnlyList<IntegrationsFileError>? errors)
+    {
+        string json;
+        try
+        {
+            json = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            integrations = null;
+            errors = [new IntegrationsFileError("(file)", $"cannot be read ({ex.GetType().Name}): {path}")];
+            return false;
+        }
+        return TryParse(json, out integrations, out errors);
+    }
+
     /// <summary>Parses <paramref name="json"/>, or throws <see cref="IntegrationsFileException"/> listing every problem.</summary>
     public static IReadOnlyDictionary<string, IntegrationDefinition> Parse(string json, string fileName) =>
         TryParse(json, out var integrations, out var errors)
