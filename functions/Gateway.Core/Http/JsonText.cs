@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Libromi.Gateway.Http;
 
@@ -11,7 +12,7 @@ namespace Libromi.Gateway.Http;
 /// and strings that are not valid text (invalid UTF-8 or a lone surrogate escape, which throw only when read). Both
 /// would surface deep in mapping code as a 500; here they are a 400 that names the problem.
 /// </summary>
-public static class JsonText
+public static partial class JsonText
 {
     /// <summary>Parses <paramref name="json"/>; false with a reason that is safe to return to the sender.</summary>
     public static bool TryParse(ReadOnlySpan<byte> json, int maxDepth, out JsonNode? node, [NotNullWhen(false)] out string? error)
@@ -25,8 +26,8 @@ public static class JsonText
         {
             // System.Text.Json names the line and byte position, and for a duplicate the property name: echo it
             // only through Problems.Sanitize (short, printable).
-            error = exception.Message.StartsWith("Duplicate property", StringComparison.Ordinal)
-                ? $"a property appears twice in one object ({Problems.Sanitize(exception.Message)}); send each field once"
+            error = DuplicateProperty().Match(exception.Message) is { Success: true } duplicate
+                ? $"the property '{Problems.Sanitize(duplicate.Groups[1].Value)}' appears twice in one object; send each field once"
                 : exception.Message;
             return false;
         }
@@ -70,4 +71,8 @@ public static class JsonText
         }
         return null;
     }
+
+    // System.Text.Json's wording for AllowDuplicateProperties = false; the name is the sender's and is echoed sanitised.
+    [GeneratedRegex("^Duplicate property '(.*)' encountered", RegexOptions.Singleline)]
+    private static partial Regex DuplicateProperty();
 }
