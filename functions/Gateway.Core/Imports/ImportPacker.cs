@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Imports;
 

@@ -1,9 +1,9 @@
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Queueing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Ingest;
 

@@ -4,7 +4,6 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;

@@ -5,11 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using System.Threading.RateLimiting;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Timeout;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Libromi;
 

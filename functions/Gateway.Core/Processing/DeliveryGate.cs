@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Processing;
 

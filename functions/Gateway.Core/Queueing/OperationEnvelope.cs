@@ -92,15 +92,6 @@ public sealed record ImportPosition(
     [property: JsonPropertyName("seq")] int Seq,
     [property: JsonPropertyName("line")] int Line);
 
-[JsonConverter(typeof(JsonStringEnumConverter<Lane>))]
-public enum Lane
-{
-    /// <summary>Webhooks and the canonical API: always delivered first.</summary>
-    [JsonStringEnumMemberName("realtime")] Realtime,
-    /// <summary>Imports: only capacity realtime leaves.</summary>
-    [JsonStringEnumMemberName("bulk")] Bulk,
-}
-
 public sealed record AttemptRecord(
     [property: JsonPropertyName("at")] DateTimeOffset At,
     [property: JsonPropertyName("outcome")] string Outcome,

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Queueing;
 

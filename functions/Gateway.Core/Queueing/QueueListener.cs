@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Queueing;
 

@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
-using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.Logging;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.RateLimiting;
 

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.RateLimiting;
 

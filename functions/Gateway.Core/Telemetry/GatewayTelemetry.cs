@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Telemetry;
 
@@ -105,7 +106,7 @@ public sealed class GatewayTelemetry : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    internal static string LaneName(Lane lane) => lane == Queueing.Lane.Bulk ? "bulk" : "realtime";
+    internal static string LaneName(Lane lane) => lane == Operations.Lane.Bulk ? "bulk" : "realtime";
 
     /// <summary>"api", "hook" or "import": the source without its id, so tags stay few.</summary>
     internal static string SourceKind(string source) => source.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? source[..colon] : source;

@@ -6,6 +6,7 @@ using Azure.Storage.Queues;
 using Libromi.Gateway.Benchmarks.Harness;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Benchmarks.Pipeline;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Configuration;

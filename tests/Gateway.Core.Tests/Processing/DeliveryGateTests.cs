@@ -1,9 +1,9 @@
 using System.Threading.RateLimiting;
 using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Tests.Processing;
 

@@ -1,8 +1,8 @@
 using System.Threading.RateLimiting;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Tests.RateLimiting;
 

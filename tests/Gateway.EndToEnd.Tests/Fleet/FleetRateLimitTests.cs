@@ -5,6 +5,7 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Xunit.Abstractions;
 using Libromi.Simulator.Inspection;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.EndToEnd.Fleet;
 

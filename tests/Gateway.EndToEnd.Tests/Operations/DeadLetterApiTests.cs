@@ -6,6 +6,7 @@ using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Faults;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.EndToEnd.Operations;
 

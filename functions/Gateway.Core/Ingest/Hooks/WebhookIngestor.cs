@@ -4,6 +4,7 @@ using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Ingest.Hooks;
 
