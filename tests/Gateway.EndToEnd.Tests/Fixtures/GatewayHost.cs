@@ -41,8 +41,11 @@ public sealed class GatewayHost : IAsyncDisposable
     public OperationQueues Queues { get; }
     public DeadLetterStore DeadLetters { get; }
 
-    /// <summary>Settings every test host starts from: fast retries and polling, so tests take seconds.</summary>
-    public static Dictionary<string, string?> DefaultSettings(AzuriteFixture azurite, SimulatorFixture simulator) => new()
+    /// <summary>
+    /// What any gateway under test needs, standalone host or Functions worker: the class's Azurite and simulator, a
+    /// generous plan, and fast retries, so tests take seconds.
+    /// </summary>
+    public static Dictionary<string, string?> SharedSettings(AzuriteFixture azurite, SimulatorFixture simulator) => new()
     {
         ["AzureWebJobsStorage"] = azurite.ConnectionString,
         ["Libromi:BaseUrl"] = simulator.BaseUrl,
@@ -51,20 +54,27 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Libromi:RequestsPerHour"] = "10000",
         ["Libromi:AttemptTimeout"] = "00:00:02",
         ["Libromi:TotalTimeout"] = "00:00:05",
-        ["Gateway:ApiKey"] = ApiKey,
-        ["Gateway:AdminKey"] = AdminKey,
         ["Processing:BackoffBase"] = "00:00:00.100",
         ["Processing:BackoffMax"] = "00:00:01",
-        ["Processing:RateLimitedFallbackPause"] = "00:00:01",
-        ["Processing:AuthProbeInterval"] = "00:00:00.300",
         ["Processing:MaxRequeueDelay"] = "00:00:00.300",
-        ["Queues:MaxPollingInterval"] = "00:00:00.200",
-        ["Queues:VisibilityTimeout"] = "00:00:00",
-        ["Logging:LogLevel:Default"] = "Trace",
-        // appsettings.json quiets these; the tests want them, to prove the token never reaches a log.
-        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace",
-        ["Logging:LogLevel:Azure.Core"] = "Trace",
     };
+
+    /// <summary>Settings every standalone test host starts from: the shared ones, its keys, fast pauses and polling, and Trace logs.</summary>
+    public static Dictionary<string, string?> DefaultSettings(AzuriteFixture azurite, SimulatorFixture simulator)
+    {
+        var settings = SharedSettings(azurite, simulator);
+        settings["Gateway:ApiKey"] = ApiKey;
+        settings["Gateway:AdminKey"] = AdminKey;
+        settings["Processing:RateLimitedFallbackPause"] = "00:00:01";
+        settings["Processing:AuthProbeInterval"] = "00:00:00.300";
+        settings["Queues:MaxPollingInterval"] = "00:00:00.200";
+        settings["Queues:VisibilityTimeout"] = "00:00:00";
+        settings["Logging:LogLevel:Default"] = "Trace";
+        // appsettings.json quiets these; the tests want them, to prove the token never reaches a log.
+        settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
+        settings["Logging:LogLevel:Azure.Core"] = "Trace";
+        return settings;
+    }
 
     public static async Task<GatewayHost> StartAsync(
         AzuriteFixture azurite,

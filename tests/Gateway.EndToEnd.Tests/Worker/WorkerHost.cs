@@ -125,20 +125,12 @@ public sealed class WorkerHost : IAsyncDisposable
     /// string: the identity-based form (<c>AzureWebJobsStorage__queueServiceUri</c>) needs a token credential, which the
     /// Azure SDK refuses to send to Azurite's plain-HTTP endpoints.
     /// </summary>
-    public static Dictionary<string, string?> DefaultSettings(AzuriteFixture azurite, SimulatorFixture simulator) => new()
+    public static Dictionary<string, string?> DefaultSettings(AzuriteFixture azurite, SimulatorFixture simulator)
     {
-        ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
-        ["AzureWebJobsStorage"] = azurite.ConnectionString,
-        ["Libromi:BaseUrl"] = simulator.BaseUrl,
-        ["Libromi:ApiToken"] = SimulatorFixture.AdminToken,
-        ["Libromi:RequestsPerMinute"] = "100",
-        ["Libromi:RequestsPerHour"] = "10000",
-        ["Libromi:AttemptTimeout"] = "00:00:02",
-        ["Libromi:TotalTimeout"] = "00:00:05",
-        ["Processing:BackoffBase"] = "00:00:00.100",
-        ["Processing:BackoffMax"] = "00:00:01",
-        ["Processing:MaxRequeueDelay"] = "00:00:00.300",
-    };
+        var settings = GatewayHost.SharedSettings(azurite, simulator);
+        settings["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
+        return settings;
+    }
 
     /// <summary>Starts the worker with <see cref="DefaultSettings"/> and <paramref name="overrides"/> (a null value removes a setting).</summary>
     /// <param name="queueTriggers">Whether to run the queue triggers (receive, invoke, delete), as the host does.</param>
