@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Ingest;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -203,19 +204,7 @@ public sealed partial class ImportIntake(
         catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
         {
             // The answer will be an error, so nothing may stay queued: take back every message that was sent.
-            var leftBehind = 0;
-            foreach (var receipt in sent)
-            {
-                try
-                {
-                    using var bounded = storageDeadline.Start();
-                    await queues.Bulk.DeleteMessageAsync(receipt.MessageId, receipt.PopReceipt, bounded.Token).ConfigureAwait(false);
-                }
-                catch (Exception deleteException) when (StorageFaults.IsStorageFault(deleteException, CancellationToken.None))
-                {
-                    leftBehind++;
-                }
-            }
+            var leftBehind = await queues.WithdrawAsync(Lane.Bulk, sent, storageDeadline).ConfigureAwait(false);
             await DiscardAsync(null, queued.ImportId).ConfigureAwait(false);
             LogEnqueueFailed(logger, queued.ImportId, sent.Count, leftBehind, exception.GetType().Name);
             if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)

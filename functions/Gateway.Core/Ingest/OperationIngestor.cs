@@ -28,11 +28,11 @@ public sealed partial class OperationIngestor(
     /// Builds the envelope for <paramref name="operations"/>; false when it would not fit one queue message, so the
     /// caller can refuse the request (413) before anything is written.
     /// </summary>
-    public bool TryPrepare(ContactOperations operations, string source, Lane lane, string? correlationId, out OperationEnvelope envelope, out int jsonBytes)
+    public bool TryPrepare(ContactOperations operations, string source, Lane lane, string? correlationId, out SerializedEnvelope prepared)
     {
         var now = timeProvider.GetUtcNow();
         var operationId = Guid.CreateVersion7(now).ToString("N");
-        envelope = new OperationEnvelope
+        var envelope = new OperationEnvelope
         {
             OperationId = operationId,
             PhoneNumber = operations.PhoneNumber.Digits,
@@ -42,19 +42,20 @@ public sealed partial class OperationIngestor(
             ReceivedAt = now,
             CorrelationId = correlationId ?? Activity.Current?.TraceId.ToString() ?? operationId,
         };
-        jsonBytes = EnvelopeSerializer.MeasureJsonBytes(envelope);
-        return jsonBytes <= MaxOperationJsonBytes;
+        prepared = EnvelopeSerializer.Prepare(envelope);
+        return prepared.JsonBytes <= MaxOperationJsonBytes;
     }
 
     /// <summary>
     /// Stores every envelope in its lane, in order; returns their operation ids once storage acknowledged all of them.
     /// </summary>
     /// <exception cref="StorageUnavailableException">Storage failed or did not answer in time; nothing stays stored.</exception>
-    public async Task<IReadOnlyList<string>> EnqueueAllAsync(IReadOnlyList<OperationEnvelope> envelopes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> EnqueueAllAsync(IReadOnlyList<SerializedEnvelope> envelopes, CancellationToken cancellationToken)
     {
         var stored = new List<(OperationEnvelope Envelope, SendReceipt Receipt)>(envelopes.Count);
-        foreach (var envelope in envelopes)
+        foreach (var message in envelopes)
         {
+            var envelope = message.Envelope;
             using var activity = GatewayTelemetry.ActivitySource.StartActivity("ingest operation");
             activity?.SetTag(GatewayTelemetry.OperationTag, envelope.OperationId);
             activity?.SetTag(GatewayTelemetry.CorrelationTag, envelope.CorrelationId);
@@ -62,13 +63,13 @@ public sealed partial class OperationIngestor(
             try
             {
                 using var deadline = storageDeadline.Start(cancellationToken);
-                stored.Add((envelope, await queues.EnqueueAsync(envelope, cancellationToken: deadline.Token).ConfigureAwait(false)));
+                stored.Add((envelope, await queues.EnqueueAsync(message, deadline.Token).ConfigureAwait(false)));
             }
             catch (RequestFailedException exception) when (exception.Status == 413)
             {
                 // Measured before writing, so only a storage account with a smaller limit than Azure's gets here.
                 await WithdrawAsync(stored).ConfigureAwait(false);
-                throw new OperationTooLargeException(EnvelopeSerializer.MeasureJsonBytes(envelope));
+                throw new OperationTooLargeException(message.JsonBytes);
             }
             catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken) || exception is OperationCanceledException)
             {
@@ -93,38 +94,21 @@ public sealed partial class OperationIngestor(
     /// <exception cref="OperationTooLargeException">The operation does not fit one queue message.</exception>
     public async Task<string> EnqueueAsync(ContactOperations operations, string source, Lane lane, string? correlationId, CancellationToken cancellationToken)
     {
-        if (!TryPrepare(operations, source, lane, correlationId, out var envelope, out var jsonBytes))
+        if (!TryPrepare(operations, source, lane, correlationId, out var prepared))
         {
-            throw new OperationTooLargeException(jsonBytes);
+            throw new OperationTooLargeException(prepared.JsonBytes);
         }
-        return (await EnqueueAllAsync([envelope], cancellationToken).ConfigureAwait(false))[0];
+        return (await EnqueueAllAsync([prepared], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    /// <summary>
-    /// Deletes the messages of a set that storage did not take whole. Runs on its own deadline, not the request's, so
-    /// a sender that hung up still leaves nothing behind. A message that cannot be deleted (storage down) stays and is
-    /// delivered; a redelivery may repeat it, which Libromi's idempotent calls make harmless.
-    /// </summary>
+    /// <summary>Takes back what was stored of a set storage did not take whole (<see cref="OperationQueues.WithdrawAsync"/>).</summary>
     private async Task WithdrawAsync(IReadOnlyList<(OperationEnvelope Envelope, SendReceipt Receipt)> stored)
     {
-        if (stored.Count == 0)
+        var kept = 0;
+        foreach (var lane in stored.GroupBy(s => s.Envelope.Lane))
         {
-            return;
+            kept += await queues.WithdrawAsync(lane.Key, lane.Select(s => s.Receipt), storageDeadline).ConfigureAwait(false);
         }
-        using var deadline = storageDeadline.Start();
-        var results = await Task.WhenAll(stored.Select(async s =>
-        {
-            try
-            {
-                await queues.For(s.Envelope.Lane).DeleteMessageAsync(s.Receipt.MessageId, s.Receipt.PopReceipt, deadline.Token).ConfigureAwait(false);
-                return true;
-            }
-            catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None))
-            {
-                return false;
-            }
-        })).ConfigureAwait(false);
-        var kept = results.Count(deleted => !deleted);
         if (kept > 0)
         {
             LogNotWithdrawn(logger, kept, stored.Count);

@@ -10,9 +10,8 @@ public static class EnvelopeSerializer
     // Base64 (which both hosts use, see OperationQueues) inflates by 4/3: 48 KB of JSON stays under 64 KB.
     public const int MaxMessageJsonBytes = 48 * 1024;
 
-    /// <summary>The envelope's size as stored JSON (UTF-8 bytes, before Base64).</summary>
-    public static int MeasureJsonBytes(OperationEnvelope envelope) =>
-        JsonSerializer.SerializeToUtf8Bytes(envelope, GatewayJsonContext.Default.OperationEnvelope).Length;
+    /// <summary>The envelope with its message body, serialised once: measured before it is stored, then stored as is.</summary>
+    public static SerializedEnvelope Prepare(OperationEnvelope envelope) => new(envelope, Serialize(envelope));
 
     public static string Serialize(OperationEnvelope envelope) =>
         JsonSerializer.Serialize(envelope, GatewayJsonContext.Default.OperationEnvelope);
@@ -39,6 +38,12 @@ public static class EnvelopeSerializer
         error = null;
         return true;
     }
+}
+
+/// <summary>An envelope and its JSON message body; <see cref="JsonBytes"/> is its size as stored (UTF-8, before Base64).</summary>
+public sealed record SerializedEnvelope(OperationEnvelope Envelope, string Json)
+{
+    public int JsonBytes { get; } = System.Text.Encoding.UTF8.GetByteCount(Json);
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

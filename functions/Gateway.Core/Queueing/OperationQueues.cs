@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Libromi.Gateway.Storage;
 using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Queueing;
@@ -13,6 +14,9 @@ public sealed class OperationQueues(QueueServiceClient queueService)
 {
     // At 1,000 requests an hour a large import legitimately waits days: messages never expire.
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+
+    // Deletes are small requests; a few at a time take a large import back quickly without a burst.
+    private const int WithdrawConcurrency = 8;
 
     public QueueClient Realtime { get; } = queueService.GetQueueClient(QueueNames.Realtime);
     public QueueClient Bulk { get; } = queueService.GetQueueClient(QueueNames.Bulk);
@@ -39,12 +43,41 @@ public sealed class OperationQueues(QueueServiceClient queueService)
     public Task<SendReceipt> EnqueueAsync(OperationEnvelope envelope, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default) =>
         SendAsync(For(envelope.Lane), EnvelopeSerializer.Serialize(envelope), visibilityDelay, cancellationToken);
 
+    /// <summary>Stores a message serialised already (<see cref="EnvelopeSerializer.Prepare"/>), visible at once.</summary>
+    public Task<SendReceipt> EnqueueAsync(SerializedEnvelope message, CancellationToken cancellationToken) =>
+        SendAsync(For(message.Envelope.Lane), message.Json, visibilityDelay: null, cancellationToken);
+
     private static async Task<SendReceipt> SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
         // Azure Storage caps visibility at 7 days.
         var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
         Response<SendReceipt> receipt = await WithQueueAsync(queue, () => queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken), cancellationToken).ConfigureAwait(false);
         return receipt.Value;
+    }
+
+    /// <summary>
+    /// Deletes messages this instance sent, for a set that storage did not take whole: an answer that is an error must
+    /// leave nothing queued. Each delete gets its own <paramref name="deadline"/>, not the request's token, so a sender
+    /// that hung up still leaves nothing behind. Returns how many could not be deleted (storage down): those stay and
+    /// are delivered.
+    /// </summary>
+    public async Task<int> WithdrawAsync(Lane lane, IEnumerable<SendReceipt> receipts, StorageDeadline deadline)
+    {
+        var queue = For(lane);
+        var kept = 0;
+        await Parallel.ForEachAsync(receipts, new ParallelOptions { MaxDegreeOfParallelism = WithdrawConcurrency }, async (receipt, _) =>
+        {
+            try
+            {
+                using var bounded = deadline.Start();
+                await queue.DeleteMessageAsync(receipt.MessageId, receipt.PopReceipt, bounded.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None))
+            {
+                Interlocked.Increment(ref kept);
+            }
+        }).ConfigureAwait(false);
+        return kept;
     }
 
     /// <summary>

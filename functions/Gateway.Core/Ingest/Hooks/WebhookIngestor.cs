@@ -96,18 +96,18 @@ public sealed partial class WebhookIngestor(
 
         // Measure every operation before writing the first: one that can never be stored refuses the whole delivery.
         var source = $"hook:{integration.Name}";
-        var envelopes = new List<OperationEnvelope>();
+        var envelopes = new List<SerializedEnvelope>();
         foreach (var item in fresh)
         {
             // One envelope per contact keeps "upsert, then assign" of one item in order.
             foreach (var operations in item.Operations)
             {
-                if (!ingestor.TryPrepare(operations, source, Lane.Realtime, correlationId, out var envelope, out var jsonBytes))
+                if (!ingestor.TryPrepare(operations, source, Lane.Realtime, correlationId, out var prepared))
                 {
-                    LogOperationTooLarge(logger, integration.Name, item.Index, jsonBytes);
-                    return new HookOutcome.OperationTooLarge(item.Index, jsonBytes, OperationIngestor.MaxOperationJsonBytes);
+                    LogOperationTooLarge(logger, integration.Name, item.Index, prepared.JsonBytes);
+                    return new HookOutcome.OperationTooLarge(item.Index, prepared.JsonBytes, OperationIngestor.MaxOperationJsonBytes);
                 }
-                envelopes.Add(envelope);
+                envelopes.Add(prepared);
             }
         }
 
