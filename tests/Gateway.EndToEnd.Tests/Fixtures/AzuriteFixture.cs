@@ -25,9 +25,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    public int BlobPort { get; } = FreePort();
-    public int QueuePort { get; } = FreePort();
-    public int TablePort { get; } = FreePort();
+    // Taken together: ports asked for one at a time can come back equal (a CI run got the same one for queue and table).
+    private readonly int[] _ports = FreePorts(3);
+
+    public int BlobPort => _ports[0];
+    public int QueuePort => _ports[1];
+    public int TablePort => _ports[2];
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
@@ -192,10 +195,26 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    internal static int FreePort()
+    internal static int FreePort() => FreePorts(1)[0];
+
+    /// <summary><paramref name="count"/> distinct free ports: every listener stays open until all are chosen.</summary>
+    internal static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
     }
 }
