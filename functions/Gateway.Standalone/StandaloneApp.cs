@@ -5,8 +5,8 @@ using Libromi.Gateway.Retention;
 namespace Libromi.Gateway.Standalone;
 
 /// <summary>
-/// The gateway outside Azure Functions: the same routes and the same processor, with a queue listener that
-/// mirrors the Functions queue trigger and a retention service that mirrors its timer trigger. Several instances
+/// The gateway outside Azure Functions: the same routes and the same processor, with a drain service that
+/// mirrors the Functions wake and timer triggers and a retention service that mirrors its timer trigger. Several instances
 /// may share one storage account.
 /// </summary>
 public static class StandaloneApp
@@ -17,7 +17,7 @@ public static class StandaloneApp
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddGateway(builder.Configuration);
         builder.Services.AddHostedService<StorageInitializer>();
-        builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService<DrainService>();
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddHostedService<KeyConfigurationWarning>();
         configureServices?.Invoke(builder.Services);

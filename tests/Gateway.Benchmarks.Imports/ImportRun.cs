@@ -71,7 +71,7 @@ internal static class ImportRun
             $"--Gateway:ApiKey={Key}", "--Logging:LogLevel:Default=Warning", "--urls=http://127.0.0.1:0", .. settings,
         ], services =>
         {
-            services.Remove(services.Single(d => d.ImplementationType == typeof(QueueListener)));
+            services.Remove(services.Single(d => d.ImplementationType == typeof(DrainService)));
             services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(counter, HttpPipelinePosition.PerRetry)));
         });
         await app.StartAsync();

@@ -11,7 +11,7 @@ namespace Libromi.Gateway.DeadLetters;
 /// kept, with a line saying when it was replayed. The operation is stored before the dead letter is
 /// removed: a crash in between replays it twice (harmless, Libromi's updates are idempotent), never zero times.
 /// </summary>
-public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQueues queues, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider, ILogger<DeadLetterReplayer> logger)
+public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQueues queues, DrainWakeups wakeups, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider, ILogger<DeadLetterReplayer> logger)
 {
     /// <summary>Who the audit log names: the standalone host and Azure both admit admin routes by one shared key.</summary>
     public const string Actor = "admin key";
@@ -28,7 +28,9 @@ public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQ
             Attempt = 0,
             History = [.. envelope.History ?? [], new AttemptRecord(now, "Replayed", null, $"Replayed from dead letter {entry.Id} by {Actor}")],
         };
+        var storing = wakeups.BeginStoring();
         await queues.EnqueueAsync(replayed, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await wakeups.NotifyAsync(storing, cancellationToken).ConfigureAwait(false);
         if (DeadLetterKey.TryParse(entry.Id, out var key))
         {
             await store.DeleteAsync(key.Value, cancellationToken).ConfigureAwait(false);

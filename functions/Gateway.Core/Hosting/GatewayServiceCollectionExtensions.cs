@@ -34,6 +34,7 @@ public static class GatewayServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QueueListenerOptions>().Bind(configuration.GetSection(QueueListenerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddGatewayStorage(configuration);
         services.AddLibromiClient(configuration);
@@ -47,6 +48,10 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<DeliveryGate>();
         services.TryAddSingleton<OperationProcessor>();
         services.TryAddSingleton<OperationQueues>();
+        services.TryAddSingleton<DrainWakeups>();
+        services.TryAddSingleton<DrainLeadership>();
+        services.TryAddSingleton<OperationPump>();
+        services.TryAddSingleton<OperationDrain>();
         services.TryAddSingleton<StorageDeadline>();
         services.TryAddSingleton<OperationIngestor>();
         services.TryAddSingleton<HealthReporter>();

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -13,9 +14,9 @@ public static class StorageServiceCollectionExtensions
     public const string StorageConnectionName = "AzureWebJobsStorage";
 
     /// <summary>
-    /// Queue and table clients from the <c>AzureWebJobsStorage</c> section, read the way the Functions runtime
+    /// Queue, table and blob clients (the blob holds who drains) from the <c>AzureWebJobsStorage</c> section, read the way the Functions runtime
     /// reads it: a connection string (<c>UseDevelopmentStorage=true</c> for Azurite), or identity-based
-    /// <c>__queueServiceUri</c>/<c>__tableServiceUri</c> (or <c>__accountName</c>) with <c>__credential</c> and
+    /// <c>__queueServiceUri</c>/<c>__tableServiceUri</c>/<c>__blobServiceUri</c> (or <c>__accountName</c>) with <c>__credential</c> and
     /// <c>__clientId</c>. The names are mapped here because the SDK constructors call the URI <c>serviceUri</c>
     /// and <c>endpoint</c>, which <c>AddAzureClients</c>' own binding would expect instead.
     /// </summary>
@@ -42,6 +43,13 @@ public static class StorageServiceCollectionExtensions
                 return ConnectionString(section) is { } connectionString
                     ? new QueueServiceClient(connectionString, options)
                     : new QueueServiceClient(ServiceUri(section, "queue"), Credential(section, provider), options);
+            });
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, provider) =>
+            {
+                FailFast(options.Retry);
+                return ConnectionString(section) is { } connectionString
+                    ? new BlobServiceClient(connectionString, options)
+                    : new BlobServiceClient(ServiceUri(section, "blob"), Credential(section, provider), options);
             });
             clients.AddClient<TableServiceClient, TableClientOptions>((options, provider) =>
             {

@@ -19,7 +19,7 @@ namespace Libromi.Gateway.Imports;
 /// <see cref="ImportOptions.MaxConcurrent"/> uploads are read at once.
 /// </summary>
 public sealed partial class ImportIntake(
-    ImportTable table, RunningImportIndex runningImports, OperationQueues queues, StorageDeadline storageDeadline, IOptions<ImportOptions> options,
+    ImportTable table, RunningImportIndex runningImports, OperationQueues queues, DrainWakeups wakeups, StorageDeadline storageDeadline, IOptions<ImportOptions> options,
     TimeProvider timeProvider, ILogger<ImportIntake> logger)
     : IDisposable
 {
@@ -155,7 +155,12 @@ public sealed partial class ImportIntake(
             Calls = tally.Calls,
             FirstRowErrors = tally.FirstErrors,
         };
+        var storing = wakeups.BeginStoring();
         await EnqueueStagedAsync(queued, settings.EnqueueConcurrency, cancellationToken).ConfigureAwait(false);
+        using (var wakeDeadline = storageDeadline.Start(CancellationToken.None))
+        {
+            await wakeups.NotifyAsync(storing, wakeDeadline.Token).ConfigureAwait(false);
+        }
         LogQueued(logger, importId, tally.Accepted, tally.Rejected, packer.ChunkCount);
         await ListAsRunningAsync(queued).ConfigureAwait(false);
         return new ImportIntakeResult.Accepted(queued);

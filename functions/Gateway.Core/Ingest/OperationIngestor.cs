@@ -16,7 +16,7 @@ namespace Libromi.Gateway.Ingest;
 /// call waits longer than <see cref="StorageDeadline"/> allows: a hung account is refused, not waited on.
 /// </summary>
 public sealed partial class OperationIngestor(
-    OperationQueues queues, StorageDeadline storageDeadline, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
+    OperationQueues queues, DrainWakeups wakeups, StorageDeadline storageDeadline, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
 {
     /// <summary>
     /// The largest operation accepted, as stored JSON. A queue message holds <see cref="EnvelopeSerializer.MaxMessageJsonBytes"/>;
@@ -53,6 +53,7 @@ public sealed partial class OperationIngestor(
     public async Task<IReadOnlyList<string>> EnqueueAllAsync(IReadOnlyList<SerializedEnvelope> envelopes, CancellationToken cancellationToken)
     {
         var stored = new List<(OperationEnvelope Envelope, SendReceipt Receipt)>(envelopes.Count);
+        var storing = wakeups.BeginStoring();
         foreach (var message in envelopes)
         {
             var envelope = message.Envelope;
@@ -81,6 +82,11 @@ public sealed partial class OperationIngestor(
                 }
                 throw new StorageUnavailableException(exception);
             }
+        }
+        // Accepted whatever becomes of the wake: the drain's backstop finds what a lost wake would have announced.
+        using (var wakeDeadline = storageDeadline.Start(CancellationToken.None))
+        {
+            await wakeups.NotifyAsync(storing, wakeDeadline.Token).ConfigureAwait(false);
         }
         foreach (var (envelope, _) in stored)
         {

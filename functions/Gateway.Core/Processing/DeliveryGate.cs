@@ -33,6 +33,8 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
         return await AcquireAsync(lane, cancellationToken).ConfigureAwait(false);
     }
 
+    private TimeSpan Forecast(Lane lane) => rateLimiter is IPermitForecast forecast ? forecast.NextPermitIn(lane) : TimeSpan.Zero;
+
     /// <summary>
     /// A permit for a second request of the same attempt: the call sent again after Libromi refused a token that
     /// has since been replaced. Same pause, limiter, lane and wait as the first request, but no new probe claim:
@@ -52,6 +54,12 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
 
     private async Task<TimeSpan?> AcquireAsync(Lane lane, CancellationToken cancellationToken)
     {
+        // Capacity further away than the whole wait: back to the queue now, visible when it frees, rather than waiting for nothing.
+        if (Forecast(lane) is var ahead && ahead > options.Value.MaxPermitWait)
+        {
+            state.ReleaseProbe();
+            return ahead;
+        }
         using var permitWait = new CancellationTokenSource(options.Value.MaxPermitWait, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try
@@ -77,7 +85,7 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
             // not for another full wait, so it competes for the next window (a benchmark showed a whole
             // window's worth of messages sitting hidden for 30 s after a timeout).
             state.ReleaseProbe();
-            return RequeueAfterPermitTimeout;
+            return Forecast(lane) is var freesIn && freesIn > RequeueAfterPermitTimeout ? freesIn : RequeueAfterPermitTimeout;
         }
     }
 }

@@ -24,12 +24,14 @@ public sealed class ProcessingOptions
     public TimeSpan RateLimitedFallbackPause { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long a message may wait for a rate-limit permit before it is put back (not counted as an attempt).
-    /// Longer than one minute window, so a message fetched while the window is full usually gets its permit
-    /// when the window slides instead of going back to the queue; shorter than <c>Queues__MessageLease</c>.
+    /// How long one call may wait for a rate-limit permit before its work is put back (not counted as an attempt).
+    /// The drain starts work only when a permit is expected within <c>Drain__SendHorizon</c> and runs at most
+    /// <c>Queues__BatchSize</c> + <c>Queues__NewBatchThreshold</c> groups per lane, so at 60 a minute a call normally
+    /// waits under half a minute; work whose permit is further away than this goes back at once, visible when
+    /// capacity frees, instead of keeping an instance busy waiting.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
-    public TimeSpan MaxPermitWait { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan MaxPermitWait { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>While the token is rejected, how often one operation probes whether it works again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]

@@ -13,6 +13,11 @@ namespace Libromi.Gateway.Queueing;
 /// <param name="lease">How long each receive or renewal hides a message (<see cref="QueueListenerOptions.MessageLease"/>).</param>
 internal sealed class MessageLeases(TimeProvider storageClock, TimeSpan lease)
 {
+    private long _renewals;
+
+    /// <summary>Renewal requests sent so far.</summary>
+    public long Renewals => Interlocked.Read(ref _renewals);
+
     /// <summary>Hides the message for another whole lease, unless it has been settled meanwhile.</summary>
     public async Task<LeaseRenewal> RenewAsync(QueueClient queue, HeldMessage message, CancellationToken cancellationToken)
     {
@@ -24,6 +29,7 @@ internal sealed class MessageLeases(TimeProvider storageClock, TimeSpan lease)
         var receipt = message.PopReceipt;
         // The new lease runs from when storage applies it, which is after this: counting from here is on the safe side.
         var sentAt = storageClock.GetUtcNow();
+        Interlocked.Increment(ref _renewals);
         try
         {
             var updated = await queue.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: lease, cancellationToken: cancellationToken).ConfigureAwait(false);

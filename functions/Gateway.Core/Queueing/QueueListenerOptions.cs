@@ -29,11 +29,13 @@ public sealed class QueueListenerOptions : IValidatableObject
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How long a received message stays invisible to other instances; the listener renews it when half has passed,
-    /// for as long as it holds the message. Azure caps a message's visibility at 7 days.
+    /// How long a received message stays invisible to other instances; the drain renews it when half has passed, for
+    /// as long as it holds the message. It is also how long what a killed instance held stays hidden before another
+    /// instance can send it: 30 seconds keeps recovery within a minute, at one renewal per held message every 15
+    /// seconds (docs/rate-limits.md, "Recovery and what it costs"). Azure caps a message's visibility at 7 days.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan MessageLease { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan MessageLease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Most messages one lane holds, started or waiting, while it reads a backlog of attribute updates deep so that

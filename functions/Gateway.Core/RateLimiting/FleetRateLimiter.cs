@@ -17,7 +17,7 @@ namespace Libromi.Gateway.RateLimiting;
 /// and their messages go back to the queue. One refill loop per instance talks to the ledger; when the ledger
 /// is full it sleeps (on the gateway clock) until the ledger says capacity frees, without polling.
 /// </remarks>
-public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
+public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IPermitForecast
 {
     /// <summary>On a refused lease: until when the whole account is paused after a 429 seen by any instance.</summary>
     public static readonly MetadataName<DateTimeOffset> PausedUntil = MetadataName.Create<DateTimeOffset>("PAUSED_UNTIL");
@@ -41,6 +41,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
     private LeaseSettlement? _unsettled;
     private int _realtimeStreak;
     private bool _refilling;
+    private (DateTimeOffset Until, bool ForRealtime)? _ledgerFull;
     private CancellationTokenSource? _wakeForRealtime;
     private long _successful;
     private long _failed;
@@ -121,6 +122,24 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
             }
             _failed++;
             return PermitLease.Refused(null);
+        }
+    }
+
+    /// <summary>
+    /// Zero while this instance holds permits or has not asked the ledger; after the ledger said it is full, the time
+    /// until it said capacity frees (for realtime only when realtime waiters were part of that request, since the
+    /// ledger keeps a reserve for realtime that bulk cannot use).
+    /// </summary>
+    public TimeSpan NextPermitIn(Lane lane)
+    {
+        lock (_lock)
+        {
+            var now = _clock.GetUtcNow();
+            if (LocalPermits(now) > 0 || _ledgerFull is not { } full || full.Until <= now || (lane == Lane.Realtime && !full.ForRealtime))
+            {
+                return TimeSpan.Zero;
+            }
+            return full.Until - now;
         }
     }
 
@@ -218,11 +237,16 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter
                         _lease = granted;
                         _permits = granted.Total;
                         _lastHandedOut = null;
+                        _ledgerFull = null;
                     }
                     LogLeaseGranted(_logger, granted.Realtime, granted.Bulk, granted.ExpiresAt);
                     break;
 
                 case LeaseDecision.Full full:
+                    lock (_lock)
+                    {
+                        _ledgerFull = (full.RetryAt, realtime > 0);
+                    }
                     await DelayAsync(full.RetryAt - _clock.GetUtcNow(), wake).ConfigureAwait(false);
                     break;
 

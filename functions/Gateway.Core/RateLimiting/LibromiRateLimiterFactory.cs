@@ -18,7 +18,7 @@ public static class LibromiRateLimiterFactory
     /// limiter whose state is shared (the fleet-wide limiter replaces this one behind the same type).
     /// </summary>
     public static RateLimiter CreateInProcess(LibromiClientOptions options, TimeProvider timeProvider) =>
-        RateLimiter.CreateChained(
+        new AccountWindows(
             new SlidingWindowLogLimiter(options.RequestsPerMinute, TimeSpan.FromMinutes(1) + WindowMargin, timeProvider),
             new SlidingWindowLogLimiter(options.RequestsPerHour, TimeSpan.FromHours(1) + WindowMargin, timeProvider));
 }

@@ -59,6 +59,17 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         }
     }
 
+    /// <summary>How long until one more permit is granted, after the waiters already queued.</summary>
+    public TimeSpan NextPermitIn()
+    {
+        lock (_lock)
+        {
+            var now = Now;
+            Evict(now);
+            return RetryAfter(1, now);
+        }
+    }
+
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, _permitLimit);

@@ -69,6 +69,8 @@ public sealed class GatewayHost : IAsyncDisposable
         settings["Processing:AuthProbeInterval"] = "00:00:00.300";
         settings["Queues:MaxPollingInterval"] = "00:00:00.200";
         settings["Queues:VisibilityTimeout"] = "00:00:00";
+        // Work a test stores straight into a queue has no wake message: the backstop finds it within a second.
+        settings["Drain:Backstop"] = "00:00:01";
         settings["Logging:LogLevel:Default"] = "Trace";
         // appsettings.json quiets these; the tests want them, to prove the token never reaches a log.
         settings["Logging:LogLevel:System.Net.Http.HttpClient"] = "Trace";
@@ -100,11 +102,11 @@ public sealed class GatewayHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// For <see cref="StartAsync"/>'s <c>configureServices</c>: a host that accepts and queues but never receives, as if
+    /// For <see cref="StartAsync"/>'s <c>configureServices</c>: a host that accepts and queues but never drains, as if
     /// no worker were sending, so what it queued stays where a test can see it.
     /// </summary>
-    public static void WithoutQueueListener(IServiceCollection services) =>
-        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(QueueListener)));
+    public static void WithoutDrain(IServiceCollection services) =>
+        services.Remove(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(DrainService)));
 
     /// <summary>Posts JSON to a route with the API key.</summary>
     public Task<HttpResponseMessage> PostJsonAsync(string path, string json)

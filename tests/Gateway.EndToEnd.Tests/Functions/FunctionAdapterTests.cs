@@ -54,9 +54,11 @@ public sealed class FunctionAdapterTests(PipelineFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task Queue_function_delivers_a_message_through_the_core_processor()
+    public async Task Drain_function_delivers_queued_work_through_the_core_drain_and_returns_once_the_queues_are_empty()
     {
-        var functions = ActivatorUtilities.CreateInstance<OperationQueueFunctions>(_gateway.App.Services);
+        // A host that never drains by itself: only the function can deliver.
+        await using var quiet = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain);
+        var functions = ActivatorUtilities.CreateInstance<OperationDrainFunctions>(quiet.App.Services);
         var envelope = new OperationEnvelope
         {
             OperationId = "fn-test-1",
@@ -66,11 +68,13 @@ public sealed class FunctionAdapterTests(PipelineFixture fixture) : IClassFixtur
             ReceivedAt = DateTimeOffset.UtcNow,
             CorrelationId = "fn-test-1",
         };
+        await quiet.App.Services.GetRequiredService<OperationQueues>().EnqueueAsync(envelope);
 
-        await functions.ProcessRealtimeAsync(EnvelopeSerializer.Serialize(envelope), CancellationToken.None);
+        await functions.DrainOnWakeAsync("wake", CancellationToken.None);
 
         var contact = await fixture.Simulator.Inspector.GetContactAsync("447700900802");
         Assert.Equal("gold", contact!.Attributes["tier"].GetString());
+        Assert.Equal(0, (await quiet.App.Services.GetRequiredService<OperationQueues>().Realtime.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class ImportRefusalTests(PipelineFixture fixture) : IClassFixture<
         await fixture.ResetAsync();
         // Small packs, so a few hundred rows already make several staged chunks that a refusal has to take back.
         _gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, new Dictionary<string, string?> { ["Imports:RowsPerMessage"] = "5" },
-            GatewayHost.WithoutQueueListener);
+            GatewayHost.WithoutDrain);
     }
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();

@@ -66,7 +66,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
     public async Task Import_queued_while_nothing_is_sending_is_listed_with_its_total_until_its_rows_are_delivered()
     {
         string importId;
-        await using (var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener))
+        await using (var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain))
         {
             importId = await UploadAsync(paused, "447700900961", "447700900962", "447700900963");
 
@@ -90,7 +90,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Status_shows_the_newest_ten_running_imports_and_counts_the_rest()
     {
-        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain);
         var imported = new List<string>();
         for (var i = 0; i < StatusReporter.ImportsShown + 2; i++)
         {
@@ -106,7 +106,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
     [Fact]
     public async Task Status_still_answers_while_storage_is_down_and_lists_the_import_again_once_it_is_back()
     {
-        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        await using var paused = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain);
         var importId = await UploadAsync(paused, "447700900941");
 
         await fixture.Azurite.StopAsync();
@@ -173,7 +173,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
     {
         string importId;
         await using (var uploader = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator,
-            new Dictionary<string, string?> { ["Imports:RowsPerMessage"] = "1" }, GatewayHost.WithoutQueueListener))
+            new Dictionary<string, string?> { ["Imports:RowsPerMessage"] = "1" }, GatewayHost.WithoutDrain))
         {
             importId = await UploadAsync(uploader, "447700900951", "447700900952", "447700900953");
             var held = await uploader.Queues.Bulk.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(10));

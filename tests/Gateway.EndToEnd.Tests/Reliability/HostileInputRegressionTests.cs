@@ -31,7 +31,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
     public async Task A_property_sent_twice_gets_a_400_naming_it_and_nothing_is_queued(string route, string field, string body)
     {
         await fixture.ResetAsync();
-        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain);
 
         var response = await gateway.PostJsonAsync(route, body);
 
@@ -89,7 +89,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
     public async Task An_operation_larger_than_a_queue_message_gets_413_with_the_limit_not_503(int attributes, int valueLength)
     {
         await fixture.ResetAsync();
-        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain);
         var values = new JsonObject();
         for (var i = 0; i < attributes; i++)
         {
@@ -138,7 +138,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
         var fault = new FailNthMessageWrite(n: 3);
         await using var gateway = await HookGateway.StartAsync(fixture, HookGateway.IntegrationsJson, configureServices: services =>
         {
-            GatewayHost.WithoutQueueListener(services);
+            GatewayHost.WithoutDrain(services);
             services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(fault, HttpPipelinePosition.PerCall)));
         });
         var phones = Enumerable.Range(0, 5).Select(i => $"+4477009003{i:00}").ToArray();
@@ -179,7 +179,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
     public async Task Ingest_answers_503_within_its_default_bound_while_storage_is_frozen()
     {
         await fixture.ResetAsync();
-        await using var gateway = await HookGateway.StartAsync(fixture, HookGateway.IntegrationsJson, configureServices: GatewayHost.WithoutQueueListener);
+        await using var gateway = await HookGateway.StartAsync(fixture, HookGateway.IntegrationsJson, configureServices: GatewayHost.WithoutDrain);
         var bound = new Configuration.GatewayOptions().StorageTimeout;
         Assert.Equal(TimeSpan.FromSeconds(5), bound);
 
@@ -214,7 +214,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
     {
         await fixture.ResetAsync();
         await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator,
-            new Dictionary<string, string?> { ["Gateway:ApiKey"] = null, ["Gateway:AdminKey"] = null }, GatewayHost.WithoutQueueListener);
+            new Dictionary<string, string?> { ["Gateway:ApiKey"] = null, ["Gateway:AdminKey"] = null }, GatewayHost.WithoutDrain);
         using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
 
         using var direct = await client.PostAsync("/api/contacts", Json($$"""{"phone_number": "{{Phone}}"}"""));
@@ -231,7 +231,7 @@ public sealed class HostileInputRegressionTests(PipelineFixture fixture, ITestOu
     public async Task A_415_does_not_echo_the_senders_content_type_and_every_answer_says_nosniff()
     {
         await fixture.ResetAsync();
-        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener);
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/contacts") { Content = new StringContent("{}") };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", "text/html-marker");
         request.Headers.Add("x-functions-key", GatewayHost.ApiKey);

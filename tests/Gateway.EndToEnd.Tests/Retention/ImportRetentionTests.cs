@@ -23,7 +23,7 @@ public sealed class ImportRetentionTests(PipelineFixture fixture) : IClassFixtur
         await fixture.ResetAsync();
         // The running import: uploaded first, its message held by a worker (hidden for 10 minutes), so it has rows left.
         string running;
-        await using (var uploader = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutQueueListener))
+        await using (var uploader = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, configureServices: GatewayHost.WithoutDrain))
         {
             running = await ImportAsync(uploader, 3, 0);
             var held = await uploader.Queues.Bulk.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(10));

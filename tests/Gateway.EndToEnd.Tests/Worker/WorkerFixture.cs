@@ -36,7 +36,7 @@ public sealed class WorkerFixture : IAsyncLifetime
     /// through the worker's queue functions.
     /// </summary>
     public Task<GatewayHost> StartStandaloneAsync() =>
-        GatewayHost.StartAsync(Pipeline.Azurite, Pipeline.Simulator, GatewaySettings, GatewayHost.WithoutQueueListener);
+        GatewayHost.StartAsync(Pipeline.Azurite, Pipeline.Simulator, GatewaySettings, GatewayHost.WithoutDrain);
 
     public async Task DisposeAsync()
     {

@@ -44,8 +44,16 @@ public sealed class WorkerHost : IAsyncDisposable
     /// <summary>How long start-up (process, stream, init, metadata, load) may take before the test fails instead of hanging.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long one invocation may take.</summary>
+    /// <summary>How long one HTTP invocation may take.</summary>
     public static readonly TimeSpan InvocationTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a trigger invocation may take: host.json's <c>functionTimeout</c>, as the host enforces it. A drain run
+    /// lasts as long as it has work to send.
+    /// </summary>
+    public TimeSpan FunctionTimeout => System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppDirectory, "host.json")))?["functionTimeout"]?.GetValue<string>() is { } value
+        ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+        : TimeSpan.FromMinutes(30);
 
     private readonly WorkerChannel _channel;
     private readonly WebApplication _grpcServer;
@@ -373,7 +381,7 @@ public sealed class WorkerHost : IAsyncDisposable
             request.TriggerMetadata[name] = value;
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        timeout.CancelAfter(InvocationTimeout);
+        timeout.CancelAfter(function.TriggerType.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase) ? InvocationTimeout : FunctionTimeout);
         var response = (await _channel.RequestAsync(new StreamingMessage { InvocationRequest = request }, timeout.Token)).InvocationResponse;
         if (response.Result.Status != StatusResult.Types.Status.Success)
         {

@@ -2,18 +2,21 @@ using Microsoft.Extensions.DependencyInjection;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Processing;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Operations;
+using Libromi.Gateway.RateLimiting;
+using System.Threading.RateLimiting;
 
 namespace Libromi.Gateway.Queueing;
 
 /// <summary>
-/// Competing consumer for the standalone host, with the Functions queue trigger's contract: batches, a new batch at
-/// the threshold, poison after <c>MaxDequeueCount</c>, and a visibility timeout after a failure. Realtime is polled
-/// before bulk on every turn, so imports only use what live traffic leaves.
+/// The one consumer of the operation queues, on both hosts: a run receives from both lanes (realtime first), groups
+/// and merges what it holds, sends at the rate the limiter allows, and ends when nothing can be sent soon. Only the
+/// instance holding the drain runs it (<see cref="OperationDrain"/>); the Functions wake and timer triggers and the
+/// standalone host's drain service start runs. It keeps the Functions queue trigger's contract: batches, a new batch
+/// at the threshold, poison after <c>MaxDequeueCount</c>, a visibility timeout after a failure.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,34 +27,83 @@ namespace Libromi.Gateway.Queueing;
 /// the most permits; a trickle starts at once.
 /// </para>
 /// <para>
-/// Each lane has its own running slots (as each Functions trigger has its own batch), so bulk groups waiting for
-/// permits never take the slots realtime needs; the limiter then serves realtime waiters first. Held messages stay
-/// hidden from other instances: their leases are renewed at half time, and on shutdown the ones not started are
-/// handed back at once.
+/// Each lane has its own running slots, so bulk groups waiting for permits never take the slots realtime needs; the
+/// limiter then serves realtime waiters first. Held messages stay hidden from other instances: their leases are
+/// renewed at half time, and when a run ends the ones not started are handed back at once.
+/// </para>
+/// <para>
+/// A run never keeps an instance busy only to wait: work whose next permit (or the end of a pause) is further than
+/// <see cref="DrainOptions.SendHorizon"/> is not started, and when nothing else runs the held messages go back to their
+/// queues visible when capacity frees, a wake is scheduled for then, and the run ends.
 /// </para>
 /// </remarks>
-public sealed partial class QueueListener(
+public sealed partial class OperationPump(
     OperationQueues queues,
     OperationProcessor processor,
     SendingState sendingState,
+    RateLimiter rateLimiter,
     IOptions<QueueListenerOptions> options,
+    IOptions<ProcessingOptions> processingOptions,
+    IOptions<DrainOptions> drainOptions,
     [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     TimeProvider storageClock,
-    ILogger<QueueListener> logger) : BackgroundService
+    ILogger<OperationPump> logger)
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(50);
     // Renewals and releases are small requests; a few at a time keep a held backlog's leases fresh without a burst.
     private const int LeaseRequestConcurrency = 8;
     private readonly Lock _sync = new();
-    private readonly LaneHolding[] _lanes = [new(options.Value), new(options.Value)];
     private readonly MessageLeases _leases = new(storageClock, options.Value.MessageLease);
     private readonly SemaphoreSlim _capacityFreed = new(0);
+    private LaneHolding[] _lanes = [];
     private int _handlers;
+    private int _running;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Message lease renewals made so far (the benchmarks report their cost).</summary>
+    public long LeaseRenewals => _leases.Renewals;
+
+    /// <summary>
+    /// One run: sends until both queues stay empty for <see cref="DrainOptions.IdleExit"/>, nothing can be sent within
+    /// <see cref="DrainOptions.SendHorizon"/>, the run has lasted <see cref="DrainOptions.MaxRunTime"/>, or
+    /// <paramref name="stoppingToken"/> is cancelled. Held messages not started are handed back before it returns.
+    /// </summary>
+    public async Task<DrainExit> RunAsync(CancellationToken stoppingToken)
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException("A drain run is already in progress on this instance.");
+        }
+        try
+        {
+            _lanes = [new(options.Value), new(options.Value)];
+            while (_capacityFreed.Wait(0))
+            {
+            }
+            using var keeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var keeper = KeepLeasesAsync(options.Value.MessageLease, keeping.Token);
+            var exit = await LoopAsync(stoppingToken).ConfigureAwait(false);
+            await keeping.CancelAsync().ConfigureAwait(false);
+            await keeper.ConfigureAwait(false);
+            await ReleaseWaitingAsync(exit.ResumeIn ?? TimeSpan.Zero).ConfigureAwait(false);
+            // Let running groups finish or be abandoned (they reappear after their lease) before the run ends.
+            while (Volatile.Read(ref _handlers) > 0)
+            {
+                await _capacityFreed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+            }
+            return exit;
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    private async Task<DrainExit> LoopAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        var keeper = KeepLeasesAsync(settings.MessageLease, stoppingToken);
+        var drain = drainOptions.Value;
+        var startedAt = storageClock.GetUtcNow();
+        var lastSeen = DateTimeOffset.MinValue;
         var idleDelay = MinPollingInterval;
         var realtime = Holding(Lane.Realtime);
         var bulk = Holding(Lane.Bulk);
@@ -59,55 +111,87 @@ public sealed partial class QueueListener(
         {
             try
             {
-                // While sending is paused, leave the backlog untouched instead of cycling messages; held ones wait.
+                if (storageClock.GetUtcNow() - startedAt >= drain.MaxRunTime)
+                {
+                    return DrainExit.HandOver;
+                }
+
+                // Nothing may go before the pause ends or the probe is due: wait here if that is soon, otherwise end
+                // the run and let a wake at the right time start the next one.
                 if (PauseRemaining() is { } pause)
                 {
+                    if (pause > drain.SendHorizon && Volatile.Read(ref _handlers) == 0)
+                    {
+                        return DrainExit.Waiting(Min(pause, processingOptions.Value.MaxRequeueDelay));
+                    }
                     await Task.Delay(Min(pause, settings.MaxPollingInterval), stoppingToken).ConfigureAwait(false);
                     continue;
+                }
+                var realtimeWait = PermitWait(Lane.Realtime);
+                var bulkWait = PermitWait(Lane.Bulk);
+                var realtimeSoon = realtimeWait <= drain.SendHorizon;
+                var bulkSoon = bulkWait <= drain.SendHorizon;
+                if (!realtimeSoon && !bulkSoon && Volatile.Read(ref _handlers) == 0)
+                {
+                    return DrainExit.Waiting(Min(realtimeWait < bulkWait ? realtimeWait : bulkWait, processingOptions.Value.MaxRequeueDelay));
                 }
 
                 var received = 0;
                 var realtimeCameBackEmpty = false;
-                if (UnderLock(() => realtime.WantsMessages))
+                if (realtimeSoon && UnderLock(() => realtime.WantsMessages))
                 {
                     received = await ReceiveAsync(Lane.Realtime, settings, stoppingToken).ConfigureAwait(false);
                     realtimeCameBackEmpty = received == 0;
                     if (UnderLock(() => realtime.IsReadingDeep))
                     {
                         // A backlog of updates: read on before anything starts, so more of them meet their contact's group.
+                        lastSeen = storageClock.GetUtcNow();
                         continue;
                     }
                 }
-                Start(Lane.Realtime, stoppingToken);
+                if (realtimeSoon)
+                {
+                    Start(Lane.Realtime, stoppingToken);
+                }
 
                 // Bulk is fetched when realtime came back empty and has room (imports use what live traffic leaves), or
                 // when bulk holds nothing at all: it needs one pack to keep a waiter in the limiter (below).
-                if (UnderLock(() => bulk.WantsMessages && ((realtimeCameBackEmpty && realtime.HasRoom) || bulk.Groups.HeldMessages == 0)))
+                if (bulkSoon && UnderLock(() => bulk.WantsMessages && (((realtimeCameBackEmpty || !realtimeSoon) && realtime.HasRoom) || bulk.Groups.HeldMessages == 0)))
                 {
                     received += await ReceiveAsync(Lane.Bulk, settings, stoppingToken).ConfigureAwait(false);
                     if (UnderLock(() => bulk.IsReadingDeep))
                     {
+                        lastSeen = storageClock.GetUtcNow();
                         continue;
                     }
                 }
                 // Bulk groups start only while no realtime group waits for a slot, except one: a bulk waiter in the
                 // limiter gets one permit in ten while realtime waits too, so a realtime backlog cannot starve an import.
-                Start(Lane.Bulk, stoppingToken, atMostOne: UnderLock(() => realtime.Groups.WaitingGroups > 0));
-
-                if (received == 0)
+                if (bulkSoon)
                 {
-                    // Woken early when a group completes; otherwise the empty queues are polled with backoff.
-                    if (await _capacityFreed.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false))
-                    {
-                        // One look covers every group that completed meanwhile: no empty poll per completion.
-                        while (_capacityFreed.Wait(0))
-                        {
-                        }
-                    }
-                    idleDelay = Min(idleDelay * 2, settings.MaxPollingInterval);
+                    Start(Lane.Bulk, stoppingToken, atMostOne: UnderLock(() => realtime.Groups.WaitingGroups > 0));
+                }
+
+                if (received > 0)
+                {
+                    lastSeen = storageClock.GetUtcNow();
+                    idleDelay = MinPollingInterval;
                     continue;
                 }
-                idleDelay = MinPollingInterval;
+                if (Volatile.Read(ref _handlers) == 0 && UnderLock(() => realtime.Groups.HeldMessages + bulk.Groups.HeldMessages) == 0
+                    && storageClock.GetUtcNow() - lastSeen >= drain.IdleExit)
+                {
+                    return DrainExit.Idle;
+                }
+                // Woken early when a group completes; otherwise the empty queues are polled with backoff.
+                if (await _capacityFreed.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false))
+                {
+                    // One look covers every group that completed meanwhile: no empty poll per completion.
+                    while (_capacityFreed.Wait(0))
+                    {
+                    }
+                }
+                idleDelay = Min(idleDelay * 2, settings.MaxPollingInterval);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -115,20 +199,12 @@ public sealed partial class QueueListener(
             }
             catch (Exception exception) when (StorageFaults.IsStorageFault(exception, stoppingToken))
             {
-                // Storage is down: messages stay where they are; try again after the longest polling interval.
+                // Storage is down: messages stay where they are; the next wake or the backstop tries again.
                 LogStorageFault(logger, exception.GetType().Name);
-                // Cancelled means stopping: the loop ends and held messages are still released.
-                await Task.Delay(settings.MaxPollingInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                return DrainExit.Waiting(settings.MaxPollingInterval);
             }
         }
-
-        await keeper.ConfigureAwait(false);
-        await ReleaseWaitingAsync().ConfigureAwait(false);
-        // Let running groups finish or be abandoned (they reappear after their lease) before stopping.
-        while (Volatile.Read(ref _handlers) > 0)
-        {
-            await _capacityFreed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
-        }
+        return DrainExit.Stopped;
     }
 
     private LaneHolding Holding(Lane lane) => _lanes[(int)lane];
@@ -321,10 +397,11 @@ public sealed partial class QueueListener(
     }
 
     /// <summary>
-    /// Hands back, visible at once, every held message whose group has not started: nothing was sent for them, so
-    /// another instance may take them now instead of waiting out a lease of up to <c>MessageLease</c>.
+    /// Hands back every held message whose group has not started, visible after <paramref name="visibleAfter"/>: at
+    /// once when the run ends idle, stops or hands over (nothing was sent for them, so the next run need not wait out
+    /// their lease), or when capacity frees when the run ends because nothing could be sent soon.
     /// </summary>
-    private async Task ReleaseWaitingAsync()
+    private async Task ReleaseWaitingAsync(TimeSpan visibleAfter)
     {
         List<(Lane Lane, HeldMessage Message)> waiting = [];
         lock (_sync)
@@ -339,7 +416,7 @@ public sealed partial class QueueListener(
             return;
         }
         await Parallel.ForEachAsync(waiting, new ParallelOptions { MaxDegreeOfParallelism = LeaseRequestConcurrency }, async (item, _) =>
-            await ReturnQuietlyAsync(queues.For(item.Lane), item.Message, TimeSpan.Zero).ConfigureAwait(false)).ConfigureAwait(false);
+            await ReturnQuietlyAsync(queues.For(item.Lane), item.Message, visibleAfter).ConfigureAwait(false)).ConfigureAwait(false);
         LogReleased(logger, waiting.Count);
     }
 
@@ -357,11 +434,8 @@ public sealed partial class QueueListener(
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    public override void Dispose()
-    {
-        _capacityFreed.Dispose();
-        base.Dispose();
-    }
+    /// <summary>How long until a permit in <paramref name="lane"/> is expected, counting the waiters ahead.</summary>
+    private TimeSpan PermitWait(Lane lane) => rateLimiter is IPermitForecast forecast ? forecast.NextPermitIn(lane) : TimeSpan.Zero;
 
     [LoggerMessage(EventId = 4001, EventName = "QueueStorageFault", Level = LogLevel.Warning, Message = "Queue storage is unreachable ({Failure}); polling again shortly")]
     private static partial void LogStorageFault(ILogger logger, string failure);
@@ -378,6 +452,6 @@ public sealed partial class QueueListener(
     [LoggerMessage(EventId = 4005, EventName = "HeldMessageLeaseNotRenewed", Level = LogLevel.Warning, Message = "Could not renew the lease of held message {MessageId} in {Queue} ({Failure}); trying again shortly")]
     private static partial void LogLeaseRenewalFailed(ILogger logger, string messageId, string queue, string failure);
 
-    [LoggerMessage(EventId = 4006, EventName = "HeldMessagesReleased", Level = LogLevel.Information, Message = "Stopping: handed back {Count} held messages that had not started, visible to other instances at once")]
+    [LoggerMessage(EventId = 4006, EventName = "HeldMessagesReleased", Level = LogLevel.Information, Message = "Drain run ending: handed back {Count} held messages that had not started")]
     private static partial void LogReleased(ILogger logger, int count);
 }
