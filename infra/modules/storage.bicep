@@ -17,9 +17,11 @@ param deploymentContainerName string
 // The gateway's queue and table names. The code uses the same names; the Functions queue
 // extension moves a message to <queue>-poison after maxDequeueCount, so the poison queues
 // exist from the start and can be monitored.
+// operations-wake holds the short-lived messages that start a drain run: the only queue the app triggers on.
 var queueNames = [
   'operations-realtime'
   'operations-bulk'
+  'operations-wake'
   'operations-realtime-poison'
   'operations-bulk-poison'
 ]
@@ -61,6 +63,15 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01'
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobService
   name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// The drain's leader blob: the instance holding its lease is the one that sends to Libromi.
+resource drainContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
+  parent: blobService
+  name: 'gateway-drain'
   properties: {
     publicAccess: 'None'
   }

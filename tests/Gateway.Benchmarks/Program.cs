@@ -6,7 +6,7 @@ using Libromi.Gateway.Benchmarks.Fleet;
 using Libromi.Gateway.Benchmarks.Hooks;
 using Libromi.Gateway.Benchmarks.Pipeline;
 
-// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | fleet | coalescing | hooks
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | fleet | coalescing | flex | hooks
 switch (args.FirstOrDefault())
 {
     case "pipeline":
@@ -15,6 +15,10 @@ switch (args.FirstOrDefault())
     case "fleet":
         var fleet = PipelineOptions.Parse(args[1..]);
         await FleetBenchmark.RunAsync(fleet.LimitPerMinute, fleet.Backlog, Math.Max(fleet.Instances, 3));
+        return 0;
+    case "flex":
+        var flex = PipelineOptions.Parse(args[1..]);
+        await Libromi.Gateway.Benchmarks.Flex.FlexBenchmark.RunAsync(flex.LimitPerMinute, flex.Backlog, flex.Count, flex.Rounds);
         return 0;
     case "coalescing":
         await Libromi.Gateway.Benchmarks.Coalescing.CoalescingBenchmark.RunAsync();
@@ -28,6 +32,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- fleet [--limit 100] [--backlog 300] [--instances 3]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- coalescing");
+        Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- flex [--limit 600] [--backlog 1500] [--count 1000 (import rows)] [--rounds 20 (latency samples)]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- hooks [BenchmarkDotNet options]");
         return 2;
 }

@@ -15,7 +15,7 @@ public sealed partial class DrainWakeups(QueueServiceClient queueService, IOptio
     // A wake outliving its purpose costs one short run; one kept for days would only pile up where no drain runs.
     private static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(10);
     private const int MaxWakesPerReceive = 32;
-    private long _coveredFromTicks = long.MinValue;
+    private long _coveredFromTicks;
     private int _written;
 
     public QueueClient Queue { get; } = queueService.GetQueueClient(QueueNames.Wake);

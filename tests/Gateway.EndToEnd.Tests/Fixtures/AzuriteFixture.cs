@@ -146,6 +146,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         {
             await queue.ClearMessagesAsync();
         }
+        var wakes = CreateQueueServiceClient().GetQueueClient(QueueNames.Wake);
+        await wakes.CreateIfNotExistsAsync();
+        await wakes.ClearMessagesAsync();
         var deadLetters = new TableServiceClient(ConnectionString).GetTableClient(DeadLetterStore.TableName);
         await deadLetters.CreateIfNotExistsAsync();
         await foreach (var entity in deadLetters.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))

@@ -30,8 +30,9 @@ public sealed partial class WorkerIndexingTests(WorkerFixture fixture) : IClassF
         new("HealthReady", "httpTrigger", "GET", "health/ready", "Anonymous"),
         new("Status", "httpTrigger", "GET", "status", "Anonymous"),
         new("StatusPage", "httpTrigger", "GET", "status/page", "Anonymous"),
-        new("ProcessRealtime", "queueTrigger", null, QueueNames.Realtime, BicepStorageConnection()),
-        new("ProcessBulk", "queueTrigger", null, QueueNames.Bulk, BicepStorageConnection()),
+        // The drain: woken by wake messages and every 30 s; the operation queues themselves have no trigger.
+        new("DrainOnWake", "queueTrigger", null, QueueNames.Wake, BicepStorageConnection()),
+        new("DrainOnSchedule", "timerTrigger", null, DrainSchedule.Cron, null),
         new("RetentionSweep", "timerTrigger", null, "%RetentionSchedule%", null),
     ];
 

@@ -23,14 +23,16 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
     }
 
     [Fact]
-    public void Deployment_container_is_private()
+    public void Deployment_and_drain_containers_are_private()
     {
-        var container = infra.Template.SingleOfType(ResourceTypes.BlobContainer);
-        Assert.Equal("None", container.Text("properties.publicAccess"));
+        var containers = infra.Template.ResourcesOfType(ResourceTypes.BlobContainer).ToArray();
+        Assert.Equal(2, containers.Length);
+        Assert.All(containers, container => Assert.Equal("None", container.Text("properties.publicAccess")));
+        Assert.Contains(containers, container => (container.Text("name") ?? "").Contains("'" + global::Libromi.Gateway.Queueing.DrainLeadership.ContainerName + "'", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Template_creates_the_gateway_queues_including_the_poison_backstops()
+    public void Template_creates_the_gateway_queues_including_the_wake_queue_and_the_poison_backstops()
     {
         var queue = infra.Template.SingleOfType(ResourceTypes.Queue);
         Assert.Contains("variables('queueNames')[copyIndex()]", queue.Text("name"), StringComparison.Ordinal);
@@ -38,7 +40,7 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
 
         var names = queue.Template.Variable("queueNames")!.AsArray().Select(name => name!.GetValue<string>());
         Assert.Equal(
-            ["operations-bulk", "operations-bulk-poison", "operations-realtime", "operations-realtime-poison"],
+            ["operations-bulk", "operations-bulk-poison", "operations-realtime", "operations-realtime-poison", global::Libromi.Gateway.Queueing.QueueNames.Wake],
             names.Order(StringComparer.Ordinal));
     }
 
