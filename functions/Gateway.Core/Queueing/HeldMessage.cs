@@ -18,9 +18,10 @@ public sealed class HeldMessage
     private string _popReceipt;
     private long _leasedAtTicks;
 
-    private HeldMessage(string messageId, string popReceipt, string text, DateTimeOffset? insertedOn, DateTimeOffset leasedAt, string? contact, bool mergeable, bool endsGroup)
+    private HeldMessage(string messageId, string popReceipt, string text, DateTimeOffset? insertedOn, DateTimeOffset leasedAt, string? contact, bool mergeable, bool endsGroup, DateTimeOffset? acceptedAt = null)
     {
         MessageId = messageId;
+        AcceptedAt = acceptedAt;
         _popReceipt = popReceipt;
         Text = text;
         InsertedOn = insertedOn;
@@ -34,6 +35,13 @@ public sealed class HeldMessage
 
     /// <summary>The message body: the serialized envelope.</summary>
     public string Text { get; }
+
+    /// <summary>
+    /// When the gateway accepted the operation (the envelope's <c>received</c>, to the tick): the first key of arrival
+    /// order, since a queue's enqueue time has whole seconds, and a requeued message is stored anew but keeps its place.
+    /// Null for an unreadable message.
+    /// </summary>
+    public DateTimeOffset? AcceptedAt { get; }
 
     /// <summary>When the queue stored it; arrival order is this time first, then the order this instance received them.</summary>
     public DateTimeOffset? InsertedOn { get; }
@@ -72,7 +80,7 @@ public sealed class HeldMessage
         // A packed message delivers several contacts; tying it to its first one would hold that contact's line for all of them.
         var contact = envelope.Then is not { Count: > 0 } && PhoneNumber.TryParse(envelope.PhoneNumber, null, out _, out _) ? envelope.PhoneNumber : null;
         var endsGroup = mergeable && AttributeCoalescer.LeadingUpdates(envelope) < envelope.Steps.Count;
-        return new HeldMessage(messageId, popReceipt, text, insertedOn, leasedAt, contact, mergeable, endsGroup);
+        return new HeldMessage(messageId, popReceipt, text, insertedOn, leasedAt, contact, mergeable, endsGroup, envelope.ReceivedAt);
     }
 
     /// <summary>Whether half of the lease has passed, the point at which it is renewed.</summary>

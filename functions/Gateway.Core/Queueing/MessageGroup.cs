@@ -19,7 +19,7 @@ public sealed class MessageGroup
     /// <summary>The contact whose line the group stands in; null for a message that stands alone.</summary>
     public string? Contact { get; }
 
-    /// <summary>In arrival order: enqueue time first, then the order this instance received them.</summary>
+    /// <summary>In arrival order: when the gateway accepted them, then enqueue time, then the order this instance received them.</summary>
     public IReadOnlyList<HeldMessage> Messages => _messages;
 
     public bool IsStarted { get; private set; }
@@ -28,7 +28,7 @@ public sealed class MessageGroup
     public bool IsOpen => _acceptsMore && !IsStarted;
 
     /// <summary>Arrival of the group's oldest message, by which waiting groups take turns.</summary>
-    internal (DateTimeOffset InsertedOn, long Arrival) FirstArrival => ArrivalOf(_messages[0]);
+    internal (DateTimeOffset AcceptedAt, DateTimeOffset InsertedOn, long Arrival) FirstArrival => ArrivalOf(_messages[0]);
 
     internal void Join(HeldMessage message)
     {
@@ -41,6 +41,8 @@ public sealed class MessageGroup
 
     internal void Start() => IsStarted = true;
 
-    // Enqueue times have whole-second precision; the receive order breaks ties (and orders a message without one last).
-    private static (DateTimeOffset, long) ArrivalOf(HeldMessage message) => (message.InsertedOn ?? DateTimeOffset.MaxValue, message.Arrival);
+    // Acceptance times order updates made in one second (enqueue times have whole seconds) and keep a requeued message's
+    // place; enqueue time and then the receive order break ties (and order a message without them last).
+    private static (DateTimeOffset, DateTimeOffset, long) ArrivalOf(HeldMessage message) =>
+        (message.AcceptedAt ?? DateTimeOffset.MaxValue, message.InsertedOn ?? DateTimeOffset.MaxValue, message.Arrival);
 }

@@ -28,6 +28,19 @@ internal static class FlexBenchmark
     public static async Task RunAsync(int limitPerMinute, int backlog, int importRows, int latencySamples)
     {
         await using var azurite = await AzuriteProcess.StartAsync();
+        try
+        {
+            await RunAsync(azurite, limitPerMinute, backlog, importRows, latencySamples);
+        }
+        catch
+        {
+            Console.Error.WriteLine("Azurite's output:\n" + string.Join("\n", azurite.Log.Split('\n').Where(line => !line.Contains("comp=metadata", StringComparison.Ordinal)).Take(80)));
+            throw;
+        }
+    }
+
+    private static async Task RunAsync(AzuriteProcess azurite, int limitPerMinute, int backlog, int importRows, int latencySamples)
+    {
         await using var simulator = await SimulatorHost.StartAsync(limitPerMinute, limitPerMinute * 60);
         var settings = new Dictionary<string, string>
         {

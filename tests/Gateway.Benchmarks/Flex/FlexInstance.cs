@@ -71,7 +71,7 @@ internal sealed class FlexInstance : IAsyncDisposable
         var counter = new StorageRequestCounter();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings!).Build();
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole())
             .AddSingleton<IConfiguration>(configuration);
         services.AddGateway(configuration);
         services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry)));
@@ -139,6 +139,12 @@ internal sealed class FlexInstance : IAsyncDisposable
         catch (Exception) when (_stopping.IsCancellationRequested)
         {
             // Scaled in mid-invocation: the message reappears after its visibility timeout, as on Azure.
+        }
+        catch (Exception exception)
+        {
+            // A failed invocation: the message reappears, as on Azure; the run's figures would be meaningless without saying so.
+            Console.Error.WriteLine($"invocation failed: {exception.GetType().Name}: {exception.Message}");
+            throw;
         }
         finally
         {

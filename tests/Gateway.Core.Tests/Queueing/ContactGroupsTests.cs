@@ -23,6 +23,32 @@ public sealed class ContactGroupsTests
     }
 
     [Fact]
+    public void Updates_queued_in_one_second_merge_in_the_order_the_gateway_accepted_them_whatever_order_they_are_received_in()
+    {
+        // Enqueue times have whole seconds; a run that handed messages back lets the next one receive them in any order.
+        var later = Held(Envelope(Alice, OperationStep.UpdateAttributes(new System.Text.Json.Nodes.JsonObject { ["n"] = 2 })) with { ReceivedAt = T0.AddMilliseconds(700) }, T0);
+        var earlier = Held(Envelope(Alice, OperationStep.UpdateAttributes(new System.Text.Json.Nodes.JsonObject { ["n"] = 1 })) with { ReceivedAt = T0.AddMilliseconds(300) }, T0);
+        _groups.Hold(later);
+        _groups.Hold(earlier);
+
+        var started = Assert.Single(_groups.Start(10));
+
+        Assert.Equal([1, 2], Values(started));
+    }
+
+    [Fact]
+    public void A_requeued_update_keeps_its_place_before_an_update_the_gateway_accepted_after_it()
+    {
+        // Requeued after a failure: stored anew (a later enqueue time) but accepted first.
+        var requeued = Held(Envelope(Alice, OperationStep.UpdateAttributes(new System.Text.Json.Nodes.JsonObject { ["n"] = 1 })) with { ReceivedAt = T0 }, T0.AddSeconds(30));
+        var newer = Held(Envelope(Alice, OperationStep.UpdateAttributes(new System.Text.Json.Nodes.JsonObject { ["n"] = 2 })) with { ReceivedAt = T0.AddSeconds(10) }, T0.AddSeconds(10));
+        _groups.Hold(newer);
+        _groups.Hold(requeued);
+
+        Assert.Equal([1, 2], Values(Assert.Single(_groups.Start(10))));
+    }
+
+    [Fact]
     public void A_started_group_takes_no_more_updates_and_the_contacts_next_group_waits_until_it_completes()
     {
         _groups.Hold(Update(Alice, 1));

@@ -70,8 +70,11 @@ public sealed class WorkerCoalescingTests(WorkerFixture fixture, ITestOutputHelp
                         ReceivedAt = DateTimeOffset.UtcNow,
                         CorrelationId = Guid.NewGuid().ToString("N"),
                     };
-        await Parallel.ForEachAsync(burst, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (envelope, ct) =>
-            await queues.EnqueueAsync(envelope, cancellationToken: ct));
+        // One at a time: a contact's updates must be stored in the order they were made.
+        foreach (var envelope in burst)
+        {
+            await queues.EnqueueAsync(envelope);
+        }
     }
 
     /// <summary>Waits until every contact holds its last update and every earlier one; returns the calls made for them.</summary>
@@ -81,7 +84,11 @@ public sealed class WorkerCoalescingTests(WorkerFixture fixture, ITestOutputHelp
             contacts => phones.All(phone => contacts.SingleOrDefault(c => c.PhoneNumber == phone) is { } contact
                 && contact.Attributes.TryGetValue("last", out var last) && last.GetInt32() == UpdatesPerContact - 1
                 && Enumerable.Range(0, UpdatesPerContact).All(round => contact.Attributes.ContainsKey($"a{round}"))),
-            "every contact's updates", TimeSpan.FromMinutes(3));
+            $"every contact's updates ({phones[0]}...)", TimeSpan.FromMinutes(3), contacts =>
+                string.Join("; ", phones.Select(phone => contacts.SingleOrDefault(c => c.PhoneNumber == phone))
+                    .Where(contact => contact is null || !contact.Attributes.TryGetValue("last", out var last) || last.GetInt32() != UpdatesPerContact - 1 || contact.Attributes.Count < UpdatesPerContact + 1)
+                    .Take(5).Select(contact => contact is null ? "a contact is missing" : $"{contact.PhoneNumber}: {string.Join(",", contact.Attributes.Select(a => $"{a.Key}={a.Value}"))}"))
+                + $"; worker failures: {string.Join("; ", fixture.Worker.InvocationFailures.Take(5))}");
         IReadOnlyList<RecordedRequest> requests = await fixture.Pipeline.Simulator.Inspector.GetRequestsAsync();
         return requests.Count(r => r.Method == "PUT" && phones.Any(phone => r.Path.Contains(phone, StringComparison.Ordinal)));
     }
