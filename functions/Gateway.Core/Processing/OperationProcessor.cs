@@ -22,6 +22,7 @@ public sealed partial class OperationProcessor(
     SendingState sendingState,
     ISharedPause sharedPause,
     OperationQueues queues,
+    DrainWakeups wakeups,
     DeadLetterStore deadLetters,
     GatewayTelemetry telemetry,
     IOptions<ProcessingOptions> options,
@@ -320,8 +321,12 @@ public sealed partial class OperationProcessor(
     };
 
     /// <summary>Puts back the contact's undelivered steps and the contacts after it; delivered ones are not sent again.</summary>
-    private Task RequeueAsync(OperationEnvelope envelope, IReadOnlyList<OperationEnvelope> rest, TimeSpan delay, CancellationToken cancellationToken) =>
-        queues.EnqueueAsync(OperationEnvelope.Pack([envelope, .. rest]), delay, cancellationToken);
+    private async Task RequeueAsync(OperationEnvelope envelope, IReadOnlyList<OperationEnvelope> rest, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        await queues.EnqueueAsync(OperationEnvelope.Pack([envelope, .. rest]), delay, cancellationToken).ConfigureAwait(false);
+        // The drain wakes for it when it becomes visible, instead of leaving it to the 30-second backstop.
+        wakeups.NoteDeferred(delay);
+    }
 
     private async Task DeadLetterUnreadableAsync(OperationEnvelope? contact, string? rawMessage, string? error, CancellationToken cancellationToken)
     {

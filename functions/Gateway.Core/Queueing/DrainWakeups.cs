@@ -15,6 +15,8 @@ public sealed partial class DrainWakeups(QueueServiceClient queueService, IOptio
     // A wake outliving its purpose costs one short run; one kept for days would only pile up where no drain runs.
     private static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(10);
     private const int MaxWakesPerReceive = 32;
+    private readonly Lock _deferredLock = new();
+    private readonly SortedSet<DateTimeOffset> _deferred = [];
     private long _coveredFromTicks;
     private int _written;
 
@@ -65,6 +67,29 @@ public sealed partial class DrainWakeups(QueueServiceClient queueService, IOptio
         catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
             LogWakeNotWritten(logger, exception.GetType().Name);
+        }
+    }
+
+    /// <summary>Records that work was put back to become visible after <paramref name="delay"/> (a retry, a pause, a permit further away).</summary>
+    public void NoteDeferred(TimeSpan delay)
+    {
+        lock (_deferredLock)
+        {
+            _deferred.Add(storageClock.GetUtcNow() + delay);
+        }
+    }
+
+    /// <summary>
+    /// How long until the earliest work put back by this instance becomes visible, forgetting what is visible already;
+    /// null when none is pending. A run that ends schedules its wake for it.
+    /// </summary>
+    public TimeSpan? NextDeferredIn()
+    {
+        var now = storageClock.GetUtcNow();
+        lock (_deferredLock)
+        {
+            _deferred.RemoveWhere(visibleAt => visibleAt <= now);
+            return _deferred.Count > 0 ? _deferred.Min - now : null;
         }
     }
 

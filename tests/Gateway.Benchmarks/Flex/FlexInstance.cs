@@ -71,7 +71,7 @@ internal sealed class FlexInstance : IAsyncDisposable
         var counter = new StorageRequestCounter();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings!).Build();
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole())
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole().AddFilter("Libromi.Gateway.Secrets", LogLevel.Error))
             .AddSingleton<IConfiguration>(configuration);
         services.AddGateway(configuration);
         services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry)));
