@@ -87,6 +87,29 @@ public static partial class IntegrationsFile
         return true;
     }
 
+    /// <summary>
+    /// Validates one integration's definition, a draft that is not in any file yet, exactly as the file's entry
+    /// <c>integrations.{name}</c> would be: the same reader, the same messages, the same field names.
+    /// </summary>
+    public static bool TryParseDefinition(
+        string name,
+        JsonObject definition,
+        [NotNullWhen(true)] out IntegrationDefinition? integration,
+        [NotNullWhen(false)] out IReadOnlyList<IntegrationsFileError>? errors)
+    {
+        var reader = new Reader();
+        var file = new JsonObject { ["integrations"] = new JsonObject { [name] = definition.DeepClone() } };
+        var result = reader.ReadRoot(file);
+        if (reader.Errors.Count > 0 || !result.TryGetValue(name, out integration))
+        {
+            integration = null;
+            errors = reader.Errors.Count > 0 ? reader.Errors : [new IntegrationsFileError($"integrations.{name}", "is not a valid definition")];
+            return false;
+        }
+        errors = null;
+        return true;
+    }
+
     // Key Vault secret names: 1-127 characters, letters, digits and dashes. The same names are configuration keys
     // locally (Gateway__Secrets__{name}), so one rule serves both.
     [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
