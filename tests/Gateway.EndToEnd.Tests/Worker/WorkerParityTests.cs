@@ -74,6 +74,11 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
             ("github wrong signature", host => Hook("/api/hooks/github", github, new() { ["X-Hub-Signature-256"] = Sign("wrong", github), ["X-GitHub-Delivery"] = $"gh2-{host}" })),
             ("unknown integration", _ => Hook("/api/hooks/nosuch", "{}", [])),
             ("integration without its secret", _ => Hook("/api/hooks/unconfigured", "{}", new() { ["X-Api-Key"] = "x" })),
+            ("dry run of a live integration (admin key)", _ => Json("/api/integrations/zapier/test",
+                """{"sample": {"body": {"phone": "+447700900132", "name": "Ann"}, "headers": {"X-Api-Key": "wrong"}}}""", key: GatewayHost.AdminKey)),
+            ("dry run of an invalid draft", _ => Json("/api/integrations/newcrm/test",
+                """{"sample": {"body": {}}, "definition": {"verify": {"scheme": "none"}, "operations": []}}""", key: GatewayHost.AdminKey)),
+            ("dry run with the API key", _ => Json("/api/integrations/zapier/test", """{"sample": {"body": {}}}""")),
         ]);
         Assert.True(differences.Count == 0, string.Join("\n", differences));
 
