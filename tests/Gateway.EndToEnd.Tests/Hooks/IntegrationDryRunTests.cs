@@ -135,6 +135,29 @@ public sealed class IntegrationDryRunTests(PipelineFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Attribute_types_learned_from_a_delivery_the_gateway_made_are_checked_without_a_sample_contact()
+    {
+        // The simulator types "email" as an email; delivering one teaches the gateway from Libromi's answer.
+        using var delivery = await Senders.PostAsync(_gateway.BaseAddress, "zapier", """{"phone":"+447700900138","name":"Ana","email":"ana@example.com"}""",
+            "application/json", ("X-Api-Key", HookGateway.ZapierToken), ("X-Request-Id", Guid.NewGuid().ToString()));
+        Assert.Equal(HttpStatusCode.Accepted, delivery.StatusCode);
+        await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetContactAsync("447700900138"), c => c?.Attributes.ContainsKey("email") == true,
+            "the delivery reached Libromi");
+        await fixture.Simulator.Inspector.ClearRequestsAsync();
+
+        // The gateway learns when Libromi's answer arrives, a moment after the simulator stored the contact.
+        var report = await Eventually.WaitForAsync(
+            async () => (await TestAsync("zapier", """{ "sample": { "body": { "phone": "+447700900139", "name": "Ana", "email": "ana at example" } } }""")).Report,
+            r => r["attribute_types"]!["warnings"]!.AsArray().Count > 0, "the email attribute's type learned from the delivery");
+
+        var warning = Assert.Single(report["attribute_types"]!["warnings"]!.AsArray())!;
+        Assert.Equal("items[0].attributes.email", Text(warning, "field"));
+        Assert.Equal("email", Text(warning, "field_type"));
+        Assert.Null(report["attribute_types"]!["sample_contact"]);
+        Assert.Empty(await fixture.Simulator.Inspector.GetRequestsAsync());
+    }
+
+    [Fact]
     public async Task An_invalid_draft_is_a_422_problem_naming_each_field_as_the_file_validator_does()
     {
         using var admin = AdminClient.For(_gateway);
