@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -31,9 +32,13 @@ public sealed record DryRunReport(
     IReadOnlyList<UnresolvedPath> UnresolvedPaths,
     AttributeTypesReport AttributeTypes)
 {
-    /// <summary>snake_case, nulls left out, indented: the report is read by people first.</summary>
+    /// <summary>
+    /// snake_case, nulls left out, indented, and "+" or quotes in values written as themselves: the report is read by
+    /// people first. It is only ever served as <c>application/json</c> with <c>nosniff</c>, never embedded in HTML.
+    /// </summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
