@@ -18,6 +18,7 @@ public sealed class IntegrationsSchemaTests
     [
         .. Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot(), "docs", "integrations", "presets"), "*.json")
             .Append(Path.Combine(TestSupport.RepositoryRoot(), "functions", "Gateway.Standalone", "integrations.local.json"))
+            .Append(Path.Combine(TestSupport.RepositoryRoot(), "docs", "integrations", "walkthrough", "crm.json"))
             .Select(path => Path.GetRelativePath(TestSupport.RepositoryRoot(), path)),
     ];
 
