@@ -215,31 +215,19 @@ public static partial class PayloadMapper
         DeliveryIdentity PerDelivery(string source, string value) =>
             new(source, count > 1 ? $"{source}:{SafeKeyPart(value)}:{index.ToString(CultureInfo.InvariantCulture)}" : $"{source}:{SafeKeyPart(value)}");
 
-        var configured = integration.DeliveryId ?? integration.Verification switch
-        {
-            StandardWebhooksSettings => new DeliveryIdSource.Header(StandardWebhooksVerifier.IdHeader),
-            HubSpotV3Settings => HubSpotEventId,
-            _ => null,
-        };
+        var scheme = integration.Verification.SchemeType;
+        var configured = integration.DeliveryId ?? scheme.DefaultDeliveryId;
 
         switch (configured)
         {
             case DeliveryIdSource.Header header when request.Headers[header.Name] is { } value:
-                var source = integration.Verification is StandardWebhooksSettings && header.Name.Equals(StandardWebhooksVerifier.IdHeader, StringComparison.OrdinalIgnoreCase)
-                    ? "webhook-id"
-                    : "header";
-                return PerDelivery(source, value.Trim());
+                return PerDelivery(scheme.IdentitySource(header), value.Trim());
             case DeliveryIdSource.ItemPath path when path.Path.TryResolve(item, out var node) && node is JsonValue && ScalarText(node) is { Length: > 0 } text:
                 return new("path", $"path:{SafeKeyPart(text)}");
             default:
                 return PerDelivery("body-sha256", bodyHash.Value);
         }
     }
-
-    private static readonly DeliveryIdSource HubSpotEventId = new DeliveryIdSource.ItemPath(JsonPathOf("eventId"));
-
-    private static JsonPath JsonPathOf(string text) =>
-        JsonPath.TryParse(text, out var path, out var error) ? path : throw new InvalidOperationException(error);
 
     private static string SafeKeyPart(string value) =>
         SafeKeyPattern().IsMatch(value) ? value : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)));
