@@ -158,6 +158,38 @@ public sealed class IntegrationDryRunTests(PipelineFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Reading_the_sample_contact_takes_a_permit_of_the_accounts_limit_and_none_is_left_for_a_second_read()
+    {
+        // One request a minute: the first dry run's read takes it, the second waits its 10 s and reads nothing.
+        await using var gateway = await HookGateway.StartAsync(fixture, new Dictionary<string, string?> { ["Libromi:RequestsPerMinute"] = "1" });
+        await fixture.Simulator.Inspector.ClearRequestsAsync();
+        const string Sample = """{ "sample": { "body": { "phone": "+447700900150" } }, "sample_phone": "+44 7700 900151" }""";
+
+        var (_, first) = await TestAsync(gateway, "zapier", Sample);
+        var (_, second) = await TestAsync(gateway, "zapier", Sample);
+
+        Assert.Equal("read", Text(first["attribute_types"]!["sample_contact"]!, "status"));
+        Assert.Equal("no_permit", Text(second["attribute_types"]!["sample_contact"]!, "status"));
+        Assert.Single(await fixture.Simulator.Inspector.GetRequestsAsync());
+    }
+
+    [Fact]
+    public async Task A_429_on_the_sample_contact_pauses_sending_and_the_next_dry_run_does_not_call_Libromi()
+    {
+        // A short pause: it is shared through the class's storage, and the next test's gateway must be able to send.
+        await fixture.Simulator.Inspector.SetFaultsAsync(new global::Libromi.Simulator.Faults.FaultSettings { RateLimitedRate = 1, RateLimitRetryAfterSeconds = 3 });
+        await fixture.Simulator.Inspector.ClearRequestsAsync();
+        const string Sample = """{ "sample": { "body": { "phone": "+447700900152" } }, "sample_phone": "+44 7700 900153" }""";
+
+        var (_, first) = await TestAsync("zapier", Sample);
+        var (_, second) = await TestAsync("zapier", Sample);
+
+        Assert.Equal("paused", Text(first["attribute_types"]!["sample_contact"]!, "status"));
+        Assert.Equal("paused", Text(second["attribute_types"]!["sample_contact"]!, "status"));
+        Assert.Single(await fixture.Simulator.Inspector.GetRequestsAsync());
+    }
+
+    [Fact]
     public async Task An_invalid_draft_is_a_422_problem_naming_each_field_as_the_file_validator_does()
     {
         using var admin = AdminClient.For(_gateway);
@@ -269,9 +301,11 @@ public sealed class IntegrationDryRunTests(PipelineFixture fixture) : IClassFixt
         Assert.Equal(HttpStatusCode.NotFound, status);
     }
 
-    private async Task<(HttpStatusCode Status, JsonNode Report)> TestAsync(string integration, string body)
+    private Task<(HttpStatusCode Status, JsonNode Report)> TestAsync(string integration, string body) => TestAsync(_gateway, integration, body);
+
+    private static async Task<(HttpStatusCode Status, JsonNode Report)> TestAsync(GatewayHost gateway, string integration, string body)
     {
-        using var admin = AdminClient.For(_gateway);
+        using var admin = AdminClient.For(gateway);
         using var response = await admin.PostAsync($"/api/integrations/{integration}/test", Json(body));
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
