@@ -109,6 +109,7 @@ public static class IntegrationDryRun
     private static List<UnresolvedPath> UnresolvedPaths(IntegrationDefinition integration, MappingTrace trace)
     {
         var paths = new List<UnresolvedPath>();
+        var deliveryId = integration.DeliveryId ?? integration.Verification.SchemeType.DefaultDeliveryId;
         foreach (var item in trace.Items)
         {
             foreach (var operation in item.Operations)
@@ -121,8 +122,8 @@ public static class IntegrationDryRun
                     .Where(v => !v.Resolved && v.Source is ValueSource.FromPath)
                     .Select(v => new UnresolvedPath(item.Index, operation.Index, v.Field, v.Source.ToString())));
             }
-            // The mapper falls back to the body's hash when the configured identity path is absent.
-            if (integration.DeliveryId is DeliveryIdSource.ItemPath idPath && item.Identity?.Source != "path")
+            // The mapper falls back to the body's hash when the identity path (configured, or the scheme's) is absent.
+            if (deliveryId is DeliveryIdSource.ItemPath idPath && item.Identity?.Source != "path")
             {
                 paths.Add(new UnresolvedPath(item.Index, null, "delivery_id", idPath.Path.Text));
             }
