@@ -1,5 +1,5 @@
 using Libromi.Gateway.Configuration;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Ingest.Hooks.DryRun;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

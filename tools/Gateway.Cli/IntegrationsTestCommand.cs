@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Libromi.Gateway.Ingest.Hooks.DryRun;
 using Libromi.Gateway.Integrations;
-using Libromi.Gateway.Integrations.DryRun;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Configuration;

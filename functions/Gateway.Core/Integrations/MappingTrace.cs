@@ -5,7 +5,7 @@ namespace Libromi.Gateway.Integrations;
 /// <summary>
 /// What <see cref="PayloadMapper"/> looked at while it mapped one delivery: for each item, each operation of the
 /// integration, whether its <c>when</c> matched and what every path of a matched operation resolved to. The dry run
-/// (<see cref="DryRun.IntegrationDryRun"/>) passes one to the real mapper, so what it shows is what a delivery gets; a
+/// (<see cref="Ingest.Hooks.DryRun.IntegrationDryRun"/>) passes one to the real mapper, so what it shows is what a delivery gets; a
 /// delivery passes none and pays nothing for it. Not thread-safe: one trace per mapping.
 /// </summary>
 public sealed class MappingTrace

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.Operations;
 
-namespace Libromi.Gateway.Integrations.DryRun;
+namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
 /// <summary>
 /// What an integration would make of a sample delivery (docs/integrations/README.md, "Test it with a sample"). The
@@ -15,11 +15,12 @@ namespace Libromi.Gateway.Integrations.DryRun;
 /// <param name="Outcome">
 /// What the hook route would do with the delivery: <c>accepted</c> (202 with operations), <c>ignored</c> (202, no item
 /// matched an operation), <c>invalid</c> (422 with <see cref="Errors"/>), <c>too_many_items</c> (422),
+/// <c>operation_too_large</c> (413: one contact's operations outgrow a queue message),
 /// <c>malformed_body</c> (400), <c>unsupported_media_type</c> (415), <c>unverified</c> (401),
 /// <c>secret_unavailable</c> (503). Deduplication is not consulted: a dry run records nothing and reads no identity.
 /// </param>
 /// <param name="Errors">The 422's <c>errors</c> map, keyed <c>items[i].field</c>, exactly as a delivery gets it.</param>
-/// <param name="Detail">The 400/415/422 detail for the outcomes that carry one.</param>
+/// <param name="Detail">The 400/413/415/422 detail for the outcomes that carry one.</param>
 public sealed record DryRunReport(
     string Integration,
     string Definition,

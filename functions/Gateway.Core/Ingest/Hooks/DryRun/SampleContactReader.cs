@@ -1,4 +1,3 @@
-using Libromi.Gateway.Integrations.DryRun;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Ingest.Hooks;
+namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
 /// <summary>
 /// Reads the contact an author names in a dry run (<c>sample_phone</c>) from Libromi, so its attribute definitions are

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using Libromi.Gateway.Integrations;
 using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Secrets;
 
-namespace Libromi.Gateway.Integrations.DryRun;
+namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
 /// <summary>
 /// Runs a sample delivery through an integration the way the hook route does (<see cref="WebhookVerification"/>, then
@@ -34,7 +36,7 @@ public static class IntegrationDryRun
         var mapping = PayloadMapper.Map(integration, sample, maxItems, trace);
         var (outcome, detail, errors) = mapping switch
         {
-            MappingResult.Mapped mapped => (mapped.Items.All(i => i.IsIgnored) ? "ignored" : "accepted", (string?)null, (IReadOnlyDictionary<string, string[]>?)null),
+            MappingResult.Mapped mapped => (MappedOutcome(mapped, integration.Name, timeProvider.GetUtcNow(), out var tooLarge), tooLarge, (IReadOnlyDictionary<string, string[]>?)null),
             MappingResult.Invalid invalid => ("invalid", "The delivery cannot be mapped to Libromi operations; nothing would be accepted.", invalid.Errors),
             MappingResult.TooManyItems tooMany => ("too_many_items", $"The delivery holds {tooMany.Count} items; at most {tooMany.Limit} are accepted in one delivery.", null),
             MappingResult.MalformedBody { Reason: MalformedBodyReason.UnsupportedContentType } malformed => ("unsupported_media_type", malformed.Detail, null),
@@ -68,6 +70,28 @@ public static class IntegrationDryRun
             items,
             UnresolvedPaths(integration, trace),
             CheckAttributes(trace, attributeTypes, sampleContact));
+    }
+
+    /// <summary>
+    /// <c>accepted</c> or <c>ignored</c>, unless one contact's operations outgrow a queue message, which the route refuses
+    /// with 413 before it writes anything; measured by the ingest's own <see cref="OperationIngestor.Prepare"/>.
+    /// </summary>
+    private static string MappedOutcome(MappingResult.Mapped mapped, string integration, DateTimeOffset now, out string? detail)
+    {
+        foreach (var item in mapped.Items)
+        {
+            foreach (var operations in item.Operations)
+            {
+                var size = OperationIngestor.Prepare(operations, WebhookIngestor.SourceOf(integration), Lane.Realtime, correlationId: null, now).JsonBytes;
+                if (size > OperationIngestor.MaxOperationJsonBytes)
+                {
+                    detail = $"The operation of items[{item.Index}] is {size} bytes as stored; at most {OperationIngestor.MaxOperationJsonBytes} bytes fit one queue message.";
+                    return "operation_too_large";
+                }
+            }
+        }
+        detail = null;
+        return mapped.Items.All(i => i.IsIgnored) ? "ignored" : "accepted";
     }
 
     private static VerificationReport Report(VerificationResult result) => result switch

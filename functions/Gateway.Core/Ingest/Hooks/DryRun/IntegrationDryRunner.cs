@@ -1,10 +1,9 @@
 using Libromi.Gateway.Integrations;
-using Libromi.Gateway.Integrations.DryRun;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Ingest.Hooks;
+namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
 /// <summary>
 /// The dry run as the gateway serves it: the live definition from <see cref="HookIntegrations"/> or a draft validated

@@ -1,10 +1,9 @@
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Http;
-using Libromi.Gateway.Integrations.DryRun;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Ingest.Hooks;
+namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
 /// <summary>
 /// <c>POST /api/integrations/{name}/test</c> (admin key): a dry run of an integration on a sample delivery

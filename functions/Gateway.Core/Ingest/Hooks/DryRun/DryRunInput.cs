@@ -2,8 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Libromi.Gateway.Integrations;
 
-namespace Libromi.Gateway.Integrations.DryRun;
+namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
 /// <summary>
 /// What the author hands the dry run: a sample delivery and, optionally, a draft definition and a sample contact.

@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Libromi.Gateway.Ingest.Hooks.DryRun;
 using Libromi.Gateway.Integrations;
-using Libromi.Gateway.Integrations.DryRun;
 using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Tests.Integrations;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Libromi.Gateway.Tests.Integrations.DryRun;
+namespace Libromi.Gateway.Tests.Ingest.Hooks.DryRun;
 
 public sealed class IntegrationDryRunTests
 {
@@ -129,6 +130,17 @@ public sealed class IntegrationDryRunTests
 
         Assert.Equal("too_many_items", report.Outcome);
         Assert.Contains("at most 2", report.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_contacts_operations_that_outgrow_a_queue_message_are_the_routes_operation_too_large()
+    {
+        var city = new string('x', 41 * 1024);
+
+        var report = await RunAsync($$$"""{"events":[{"type":"contact.created","contact":{"phone":"+447700900123"}},{"type":"contact.created","contact":{"phone":"+447700900124","city":"{{{city}}}"}}]}""");
+
+        Assert.Equal("operation_too_large", report.Outcome);
+        Assert.StartsWith("The operation of items[1] is ", report.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
