@@ -40,6 +40,9 @@ public sealed class SimulatorOptions
     /// <summary>Attribute name to type, merged over <see cref="AttributeSchema.DefaultTypes"/>.</summary>
     public Dictionary<string, AttributeType> AttributeTypes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Attributes marked read-only: a contact answer shows <c>is_read_only: true</c> and an update of one is a 422.</summary>
+    public List<string> ReadOnlyAttributes { get; } = [];
+
     /// <summary>Faults active from start-up; replaced at run time through <c>PUT /_simulator/faults</c>.</summary>
     /// <remarks>A fresh instance on purpose: the configuration binder binds into the existing value, which must never be the shared <see cref="FaultSettings.None"/>.</remarks>
     public FaultSettings Faults { get; set; } = new();

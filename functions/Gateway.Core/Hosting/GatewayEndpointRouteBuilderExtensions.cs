@@ -30,6 +30,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapPost("/dead-letters/replay", DeadLettersApi.ReplayManyAsync).AddEndpointFilter(admin);
         api.MapPost("/dead-letters/{id}/replay", DeadLettersApi.ReplayOneAsync).AddEndpointFilter(admin);
         api.MapDelete("/dead-letters/{id}", DeadLettersApi.DeleteAsync).AddEndpointFilter(admin);
+        api.MapPost("/integrations/{name}/test", Ingest.Hooks.DryRun.IntegrationTestApi.TestAsync).AddEndpointFilter(admin);
 
         // The status page is public like /api/health; dead letters on it need the admin key.
         endpoints.MapGet("/status", StatusPage.Handle);

@@ -1,5 +1,6 @@
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Ingest.Hooks.DryRun;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,8 @@ public static class HooksServiceCollectionExtensions
 {
     /// <summary>
     /// The webhook route's services: the integrations of <c>Gateway__IntegrationsFile</c> (loaded and validated at
-    /// start), the <c>deliveries</c> table for deduplication, and <see cref="WebhookIngestor"/>.
+    /// start), the <c>deliveries</c> table for deduplication, <see cref="WebhookIngestor"/>, and the dry run of
+    /// <c>POST /api/integrations/{name}/test</c> (<see cref="IntegrationDryRunner"/>).
     /// </summary>
     public static IServiceCollection AddGatewayHooks(this IServiceCollection services, IConfiguration configuration)
     {
@@ -32,6 +34,8 @@ public static class HooksServiceCollectionExtensions
             provider.GetRequiredService<ILoggerFactory>()));
         services.TryAddSingleton<DeliveryDeduplicator>();
         services.TryAddSingleton<WebhookIngestor>();
+        services.TryAddSingleton<SampleContactReader>();
+        services.TryAddSingleton<IntegrationDryRunner>();
         services.AddHostedService<HookIntegrationsLoader>();
         services.AddHostedService<DeliveriesTableInitializer>();
         return services;

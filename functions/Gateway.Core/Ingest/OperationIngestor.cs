@@ -30,7 +30,16 @@ public sealed partial class OperationIngestor(
     /// </summary>
     public bool TryPrepare(ContactOperations operations, string source, Lane lane, string? correlationId, out SerializedEnvelope prepared)
     {
-        var now = timeProvider.GetUtcNow();
+        prepared = Prepare(operations, source, lane, correlationId, timeProvider.GetUtcNow());
+        return prepared.JsonBytes <= MaxOperationJsonBytes;
+    }
+
+    /// <summary>
+    /// The envelope <see cref="TryPrepare"/> would store for <paramref name="operations"/>, serialised and measured;
+    /// nothing is written. The dry run measures with it, so its verdict on size is the ingest's.
+    /// </summary>
+    public static SerializedEnvelope Prepare(ContactOperations operations, string source, Lane lane, string? correlationId, DateTimeOffset now)
+    {
         var operationId = Guid.CreateVersion7(now).ToString("N");
         var envelope = new OperationEnvelope
         {
@@ -42,8 +51,7 @@ public sealed partial class OperationIngestor(
             ReceivedAt = now,
             CorrelationId = correlationId ?? Activity.Current?.TraceId.ToString() ?? operationId,
         };
-        prepared = EnvelopeSerializer.Prepare(envelope);
-        return prepared.JsonBytes <= MaxOperationJsonBytes;
+        return EnvelopeSerializer.Prepare(envelope);
     }
 
     /// <summary>

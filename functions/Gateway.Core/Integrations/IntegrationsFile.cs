@@ -87,6 +87,29 @@ public static partial class IntegrationsFile
         return true;
     }
 
+    /// <summary>
+    /// Validates one integration's definition, a draft that is not in any file yet, exactly as the file's entry
+    /// <c>integrations.{name}</c> would be: the same reader, the same messages, the same field names.
+    /// </summary>
+    public static bool TryParseDefinition(
+        string name,
+        JsonObject definition,
+        [NotNullWhen(true)] out IntegrationDefinition? integration,
+        [NotNullWhen(false)] out IReadOnlyList<IntegrationsFileError>? errors)
+    {
+        var reader = new Reader();
+        var file = new JsonObject { ["integrations"] = new JsonObject { [name] = definition.DeepClone() } };
+        var result = reader.ReadRoot(file);
+        if (reader.Errors.Count > 0 || !result.TryGetValue(name, out integration))
+        {
+            integration = null;
+            errors = reader.Errors.Count > 0 ? reader.Errors : [new IntegrationsFileError($"integrations.{name}", "is not a valid definition")];
+            return false;
+        }
+        errors = null;
+        return true;
+    }
+
     // Key Vault secret names: 1-127 characters, letters, digits and dashes. The same names are configuration keys
     // locally (Gateway__Secrets__{name}), so one rule serves both.
     [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
@@ -127,11 +150,11 @@ public static partial class IntegrationsFile
         return null;
     }
 
-    private sealed class Reader
+    /// <summary>The validator itself; <see cref="VerificationScheme"/>s read their fields through it (<see cref="VerifyBlock"/>).</summary>
+    internal sealed class Reader
     {
         private static readonly string[] RootFields = ["integrations", "$schema"];
         private static readonly string[] IntegrationFields = ["description", "verify", "items", "operations", "default_country_code", "delivery_id"];
-        private static readonly string[] CommonVerifyFields = ["scheme", "secret", "previous_secret"];
         private static readonly string[] OperationFields = ["when", "upsert_contact", "assign_staff"];
         private static readonly string[] WhenFields = ["path", "equals", "in", "exists"];
         private static readonly string[] UpsertFields = ["phone_number", "attributes"];
@@ -140,7 +163,7 @@ public static partial class IntegrationsFile
 
         public List<IntegrationsFileError> Errors { get; } = [];
 
-        private void Error(string field, string problem) => Errors.Add(new IntegrationsFileError(field, problem));
+        internal void Error(string field, string problem) => Errors.Add(new IntegrationsFileError(field, problem));
 
         public Dictionary<string, IntegrationDefinition> ReadRoot(JsonNode? root)
         {
@@ -252,21 +275,13 @@ public static partial class IntegrationsFile
                 return null;
             }
 
-            string[]? schemeFields = scheme switch
-            {
-                VerificationSchemes.StandardWebhooks => [],
-                VerificationSchemes.HmacSha256 => ["header", "encoding", "prefix", "timestamp_header", "tolerance_seconds"],
-                VerificationSchemes.HubSpotV3 => ["public_base_url"],
-                VerificationSchemes.Basic => ["username"],
-                VerificationSchemes.HeaderToken => ["header"],
-                _ => null,
-            };
-            if (schemeFields is null)
+            var schemeType = VerificationScheme.Find(scheme);
+            if (schemeType is null)
             {
                 Error($"{field}.scheme", $"unknown scheme \"{scheme}\"; expected one of: {string.Join(", ", VerificationSchemes.All)}");
                 return null;
             }
-            CheckFields(obj, field, [.. CommonVerifyFields, .. schemeFields]);
+            CheckFields(obj, field, [.. VerificationScheme.CommonFields, .. schemeType.Fields]);
 
             var secret = RequiredSecretName(obj, "secret", field);
             var previous = obj.ContainsKey("previous_secret") ? RequiredSecretName(obj, "previous_secret", field) : null;
@@ -274,85 +289,7 @@ public static partial class IntegrationsFile
             {
                 return null;
             }
-
-            switch (scheme)
-            {
-                case VerificationSchemes.StandardWebhooks:
-                    return new StandardWebhooksSettings(secret, previous, TimeSpan.FromMinutes(5));
-
-                case VerificationSchemes.HmacSha256:
-                {
-                    var header = RequiredHeaderName(obj, "header", field);
-                    var encodingText = RequiredString(obj, "encoding", field);
-                    SignatureEncoding? encoding = encodingText switch
-                    {
-                        "hex" => SignatureEncoding.Hex,
-                        "base64" => SignatureEncoding.Base64,
-                        null => null,
-                        _ => null,
-                    };
-                    if (encodingText is not null && encoding is null)
-                    {
-                        Error($"{field}.encoding", "must be \"hex\" or \"base64\"");
-                    }
-                    var prefix = OptionalString(obj, "prefix", field) ?? "";
-                    var timestampHeader = obj.ContainsKey("timestamp_header") ? RequiredHeaderName(obj, "timestamp_header", field) : null;
-                    var tolerance = TimeSpan.FromSeconds(300);
-                    if (obj.TryGetPropertyValue("tolerance_seconds", out var toleranceNode))
-                    {
-                        if (!obj.ContainsKey("timestamp_header"))
-                        {
-                            Error($"{field}.tolerance_seconds", "only applies with a timestamp_header");
-                        }
-                        else if (toleranceNode is JsonValue v && v.TryGetValue<int>(out var seconds) && seconds is > 0 and <= MaxToleranceSeconds)
-                        {
-                            tolerance = TimeSpan.FromSeconds(seconds);
-                        }
-                        else
-                        {
-                            Error($"{field}.tolerance_seconds", $"must be a whole number of seconds from 1 to {MaxToleranceSeconds}");
-                        }
-                    }
-                    return header is null || encoding is null
-                        ? null
-                        : new HmacSha256Settings(secret, previous, header, encoding.Value, prefix, timestampHeader, tolerance);
-                }
-
-                case VerificationSchemes.HubSpotV3:
-                {
-                    Uri? publicBaseUrl = null;
-                    if (OptionalString(obj, "public_base_url", field) is { } text)
-                    {
-                        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-                            && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment))
-                        {
-                            publicBaseUrl = uri;
-                        }
-                        else
-                        {
-                            Error($"{field}.public_base_url", "must be an absolute http(s) URL without query, e.g. \"https://gateway.example.com\"");
-                        }
-                    }
-                    return new HubSpotV3Settings(secret, previous, publicBaseUrl);
-                }
-
-                case VerificationSchemes.Basic:
-                {
-                    var username = RequiredString(obj, "username", field);
-                    if (username is not null && (username.Length == 0 || username.Contains(':', StringComparison.Ordinal)))
-                    {
-                        Error($"{field}.username", "must be non-empty and must not contain ':' (HTTP Basic separates user and password with it)");
-                        return null;
-                    }
-                    return username is null ? null : new BasicAuthSettings(secret, previous, username);
-                }
-
-                default: // header-token
-                {
-                    var header = RequiredHeaderName(obj, "header", field);
-                    return header is null ? null : new HeaderTokenSettings(secret, previous, header);
-                }
-            }
+            return schemeType.ReadSettings(new VerifyBlock(this, obj, field), secret, previous);
         }
 
         private DeliveryIdSource? ReadDeliveryId(JsonNode? node, string field)
@@ -555,7 +492,7 @@ public static partial class IntegrationsFile
             return value;
         }
 
-        private string? RequiredHeaderName(JsonObject obj, string name, string field)
+        internal string? RequiredHeaderName(JsonObject obj, string name, string field)
         {
             var value = RequiredString(obj, name, field);
             if (value is not null && !HeaderNamePattern().IsMatch(value))
@@ -566,7 +503,7 @@ public static partial class IntegrationsFile
             return value;
         }
 
-        private string? RequiredString(JsonObject obj, string name, string field)
+        internal string? RequiredString(JsonObject obj, string name, string field)
         {
             if (!obj.TryGetPropertyValue(name, out var node))
             {
@@ -581,7 +518,7 @@ public static partial class IntegrationsFile
             return null;
         }
 
-        private string? OptionalString(JsonObject obj, string name, string field) =>
+        internal string? OptionalString(JsonObject obj, string name, string field) =>
             obj.ContainsKey(name) ? RequiredString(obj, name, field) : null;
 
         private T? Missing<T>(string field, string problem) where T : class

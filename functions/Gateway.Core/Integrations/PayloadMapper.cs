@@ -23,7 +23,10 @@ public static partial class PayloadMapper
     /// <param name="maxItems">
     /// Items one delivery may hold; more is <see cref="MappingResult.TooManyItems"/>, refused before any item is mapped.
     /// </param>
-    public static MappingResult Map(IntegrationDefinition integration, WebhookRequest request, int maxItems = int.MaxValue)
+    /// <param name="trace">
+    /// When given, records every <c>when</c> decided and every value read (the dry run); the result is the same.
+    /// </param>
+    public static MappingResult Map(IntegrationDefinition integration, WebhookRequest request, int maxItems = int.MaxValue, MappingTrace? trace = null)
     {
         if (!WebhookBody.TryRead(request, out var body, out var malformed))
         {
@@ -58,8 +61,10 @@ public static partial class PayloadMapper
         for (var index = 0; index < items.Count; index++)
         {
             var item = items[index];
+            var itemTrace = trace?.StartItem(index);
             var identity = Identify(integration, request, item, index, items.Count, bodyHash);
-            var operations = MapItem(integration, item, index, errors);
+            itemTrace?.Identity = identity;
+            var operations = MapItem(integration, item, index, errors, itemTrace);
             mapped.Add(new MappedItem(index, identity, operations));
         }
 
@@ -68,24 +73,26 @@ public static partial class PayloadMapper
             : new MappingResult.Mapped(mapped);
     }
 
-    private static IReadOnlyList<ContactOperations> MapItem(IntegrationDefinition integration, JsonNode? item, int index, ItemErrors errors)
+    private static IReadOnlyList<ContactOperations> MapItem(IntegrationDefinition integration, JsonNode? item, int index, ItemErrors errors, ItemTrace? itemTrace)
     {
         // Phone number (digits) -> steps, in order of first appearance.
         var byPhone = new List<(PhoneNumber Phone, List<OperationStep> Steps)>();
         var prefix = $"items[{index}]";
 
-        foreach (var operation in integration.Operations)
+        for (var operationIndex = 0; operationIndex < integration.Operations.Count; operationIndex++)
         {
-            if (operation.When is { } condition && !Matches(condition, item))
+            var operation = integration.Operations[operationIndex];
+            var trace = itemTrace?.StartOperation(operationIndex, operation);
+            if (operation.When is { } condition && !Matches(condition, item, trace))
             {
                 continue;
             }
 
-            var phone = ReadPhone(operation.PhoneNumber, item, integration.DefaultCountryCode, $"{prefix}.phone_number", errors);
+            var phone = ReadPhone(operation.PhoneNumber, item, integration.DefaultCountryCode, $"{prefix}.phone_number", errors, trace);
             OperationStep? step = operation switch
             {
-                OperationDefinition.UpsertContact upsert => UpsertStep(upsert, item, prefix, errors),
-                OperationDefinition.AssignStaff assign => AssignStep(assign, item, prefix, errors),
+                OperationDefinition.UpsertContact upsert => UpsertStep(upsert, item, prefix, errors, trace),
+                OperationDefinition.AssignStaff assign => AssignStep(assign, item, prefix, errors, trace),
                 _ => throw new InvalidOperationException($"Unknown operation {operation.GetType().Name}."),
             };
             if (phone is null || step is null)
@@ -118,9 +125,11 @@ public static partial class PayloadMapper
         return [.. byPhone.Select(e => new ContactOperations(e.Phone, e.Steps))];
     }
 
-    private static PhoneNumber? ReadPhone(ValueSource source, JsonNode? item, string? defaultCountryCode, string key, ItemErrors errors)
+    private static PhoneNumber? ReadPhone(ValueSource source, JsonNode? item, string? defaultCountryCode, string key, ItemErrors errors, OperationTrace? trace)
     {
-        if (!TryRead(source, item, out var node) || node is null)
+        var resolved = TryRead(source, item, out var node);
+        trace?.Read("phone_number", source, resolved, node);
+        if (!resolved || node is null)
         {
             errors.Add(key, $"no phone number at \"{source}\"");
             return null;
@@ -144,13 +153,15 @@ public static partial class PayloadMapper
     /// passed on, and Libromi removes the attribute. Objects, and arrays of anything but strings, are refused: Libromi
     /// attributes are flat, and stringified JSON in a CRM field is worse than a clear error.
     /// </summary>
-    private static OperationStep? UpsertStep(OperationDefinition.UpsertContact upsert, JsonNode? item, string prefix, ItemErrors errors)
+    private static OperationStep? UpsertStep(OperationDefinition.UpsertContact upsert, JsonNode? item, string prefix, ItemErrors errors, OperationTrace? trace)
     {
         var attributes = new JsonObject();
         var valid = true;
         foreach (var (name, source) in upsert.Attributes)
         {
-            if (!TryRead(source, item, out var value))
+            var resolved = TryRead(source, item, out var value);
+            trace?.Read($"attributes.{name}", source, resolved, value);
+            if (!resolved)
             {
                 continue;
             }
@@ -179,10 +190,12 @@ public static partial class PayloadMapper
         return attributes.Count == 0 ? OperationStep.EnsureContact() : OperationStep.UpdateAttributes(attributes);
     }
 
-    private static OperationStep? AssignStep(OperationDefinition.AssignStaff assign, JsonNode? item, string prefix, ItemErrors errors)
+    private static OperationStep? AssignStep(OperationDefinition.AssignStaff assign, JsonNode? item, string prefix, ItemErrors errors, OperationTrace? trace)
     {
         var key = $"{prefix}.staff_email";
-        if (!TryRead(assign.StaffEmail, item, out var node) || node is null)
+        var resolved = TryRead(assign.StaffEmail, item, out var node);
+        trace?.Read("staff_email", assign.StaffEmail, resolved, node);
+        if (!resolved || node is null)
         {
             errors.Add(key, $"no staff email at \"{assign.StaffEmail}\"");
             return null;
@@ -202,31 +215,19 @@ public static partial class PayloadMapper
         DeliveryIdentity PerDelivery(string source, string value) =>
             new(source, count > 1 ? $"{source}:{SafeKeyPart(value)}:{index.ToString(CultureInfo.InvariantCulture)}" : $"{source}:{SafeKeyPart(value)}");
 
-        var configured = integration.DeliveryId ?? integration.Verification switch
-        {
-            StandardWebhooksSettings => new DeliveryIdSource.Header(StandardWebhooksVerifier.IdHeader),
-            HubSpotV3Settings => HubSpotEventId,
-            _ => null,
-        };
+        var scheme = integration.Verification.SchemeType;
+        var configured = integration.DeliveryId ?? scheme.DefaultDeliveryId;
 
         switch (configured)
         {
             case DeliveryIdSource.Header header when request.Headers[header.Name] is { } value:
-                var source = integration.Verification is StandardWebhooksSettings && header.Name.Equals(StandardWebhooksVerifier.IdHeader, StringComparison.OrdinalIgnoreCase)
-                    ? "webhook-id"
-                    : "header";
-                return PerDelivery(source, value.Trim());
+                return PerDelivery(scheme.IdentitySource(header), value.Trim());
             case DeliveryIdSource.ItemPath path when path.Path.TryResolve(item, out var node) && node is JsonValue && ScalarText(node) is { Length: > 0 } text:
                 return new("path", $"path:{SafeKeyPart(text)}");
             default:
                 return PerDelivery("body-sha256", bodyHash.Value);
         }
     }
-
-    private static readonly DeliveryIdSource HubSpotEventId = new DeliveryIdSource.ItemPath(JsonPathOf("eventId"));
-
-    private static JsonPath JsonPathOf(string text) =>
-        JsonPath.TryParse(text, out var path, out var error) ? path : throw new InvalidOperationException(error);
 
     private static string SafeKeyPart(string value) =>
         SafeKeyPattern().IsMatch(value) ? value : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)));
@@ -252,16 +253,18 @@ public static partial class PayloadMapper
         }
     }
 
-    private static bool Matches(Condition condition, JsonNode? item)
+    private static bool Matches(Condition condition, JsonNode? item, OperationTrace? trace)
     {
         var present = condition.Path.TryResolve(item, out var value);
-        return condition switch
+        var matched = condition switch
         {
             Condition.Exists exists => exists.ShouldExist == (present && value is not null),
             Condition.EqualsValue equals => present && ScalarEquals(value, equals.Expected),
             Condition.InValues among => present && among.Candidates.Any(c => ScalarEquals(value, c)),
             _ => throw new InvalidOperationException($"Unknown condition {condition.GetType().Name}."),
         };
+        trace?.When = new ConditionTrace(condition, present, value?.DeepClone(), matched);
+        return matched;
     }
 
     /// <summary>

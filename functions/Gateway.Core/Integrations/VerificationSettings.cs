@@ -7,7 +7,12 @@ namespace Libromi.Gateway.Integrations;
 /// </summary>
 public abstract record VerificationSettings(string Secret, string? PreviousSecret)
 {
+    /// <summary>The scheme's name, as in the file and in a 401's problem.</summary>
     public abstract string Scheme { get; }
+
+    /// <summary>The scheme these settings belong to: its verifier, default delivery identity and challenge.</summary>
+    public VerificationScheme SchemeType => VerificationScheme.Find(Scheme)
+        ?? throw new InvalidOperationException($"No verification scheme is named {Scheme}.");
 
     public IEnumerable<string> SecretNames()
     {
@@ -27,53 +32,6 @@ public static class VerificationSchemes
     public const string Basic = "basic";
     public const string HeaderToken = "header-token";
 
-    public static readonly IReadOnlyList<string> All = [StandardWebhooks, HmacSha256, HubSpotV3, Basic, HeaderToken];
-}
-
-/// <summary>Standard Webhooks: <c>webhook-id</c>, <c>webhook-timestamp</c>, <c>webhook-signature</c>; secret <c>whsec_</c> + base64.</summary>
-public sealed record StandardWebhooksSettings(string Secret, string? PreviousSecret, TimeSpan Tolerance)
-    : VerificationSettings(Secret, PreviousSecret)
-{
-    public override string Scheme => VerificationSchemes.StandardWebhooks;
-}
-
-public enum SignatureEncoding { Hex, Base64 }
-
-/// <summary>
-/// HMAC-SHA256 of the raw body in a configurable header (GitHub: <c>X-Hub-Signature-256</c>, hex, prefix <c>sha256=</c>;
-/// Shopify: <c>X-Shopify-Hmac-Sha256</c>, base64, no prefix). With a timestamp header the signed content is
-/// <c>{timestamp}.{body}</c>.
-/// </summary>
-public sealed record HmacSha256Settings(
-    string Secret,
-    string? PreviousSecret,
-    string Header,
-    SignatureEncoding Encoding,
-    string Prefix,
-    string? TimestampHeader,
-    TimeSpan Tolerance)
-    : VerificationSettings(Secret, PreviousSecret)
-{
-    public override string Scheme => VerificationSchemes.HmacSha256;
-}
-
-/// <summary>HubSpot request signature v3; <c>PublicBaseUrl</c> replaces scheme and host when the gateway sits behind a proxy.</summary>
-public sealed record HubSpotV3Settings(string Secret, string? PreviousSecret, Uri? PublicBaseUrl)
-    : VerificationSettings(Secret, PreviousSecret)
-{
-    public override string Scheme => VerificationSchemes.HubSpotV3;
-}
-
-/// <summary>HTTP Basic credentials (Pipedrive webhooks); the secret is the password.</summary>
-public sealed record BasicAuthSettings(string Secret, string? PreviousSecret, string Username)
-    : VerificationSettings(Secret, PreviousSecret)
-{
-    public override string Scheme => VerificationSchemes.Basic;
-}
-
-/// <summary>A shared token in a header (Zapier/Make/n8n webhook actions that can add a header but cannot sign).</summary>
-public sealed record HeaderTokenSettings(string Secret, string? PreviousSecret, string Header)
-    : VerificationSettings(Secret, PreviousSecret)
-{
-    public override string Scheme => VerificationSchemes.HeaderToken;
+    /// <summary>Every scheme's name, in the order of <see cref="VerificationScheme.All"/>.</summary>
+    public static IReadOnlyList<string> All => [.. VerificationScheme.All.Select(s => s.Name)];
 }

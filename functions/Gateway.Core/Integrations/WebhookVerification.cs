@@ -9,15 +9,6 @@ namespace Libromi.Gateway.Integrations;
 /// </summary>
 public static class WebhookVerification
 {
-    private static readonly Dictionary<string, IWebhookVerifier> Verifiers = new IWebhookVerifier[]
-    {
-        new StandardWebhooksVerifier(),
-        new HmacSha256Verifier(),
-        new HubSpotV3Verifier(),
-        new BasicAuthVerifier(),
-        new HeaderTokenVerifier(),
-    }.ToDictionary(v => v.Scheme, StringComparer.Ordinal);
-
     public static async ValueTask<VerificationResult> VerifyAsync(
         IntegrationDefinition integration,
         WebhookRequest request,
@@ -26,7 +17,7 @@ public static class WebhookVerification
         CancellationToken cancellationToken = default)
     {
         var settings = integration.Verification;
-        var verifier = Verifiers[settings.Scheme];
+        var verifier = settings.SchemeType.Verifier;
 
         var check = verifier.Prepare(request, settings, timeProvider.GetUtcNow());
         if (check is SignatureCheck.Rejected rejected)

@@ -17,27 +17,41 @@ namespace Libromi.Gateway.Libromi;
 /// <see cref="LibromiOutcome"/>; exceptions escape only for cancellation by the caller and for bugs.
 /// In-process retries of transient faults, per-attempt and total timeouts and the circuit breaker live in
 /// the HTTP pipeline (see <see cref="LibromiServiceCollectionExtensions"/>); a 429 is never retried here,
-/// because the whole gateway must pause, not just this call.
+/// because the whole gateway must pause, not just this call. Every contact answer it receives teaches
+/// <see cref="AttributeTypeCatalog"/> the attribute definitions it shows, at no extra request.
 /// </summary>
 public sealed partial class LibromiClient(
     HttpClient httpClient,
     ILibromiTokenProvider tokenProvider,
+    AttributeTypeCatalog attributeTypes,
     TimeProvider timeProvider,
     ILogger<LibromiClient> logger)
 {
     /// <summary><c>GET /contact/{phone}</c>: Libromi creates the contact when it does not exist.</summary>
-    public Task<LibromiOutcome> GetOrCreateContactAsync(PhoneNumber phoneNumber, Lane lane, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, lane, cancellationToken);
+    public async Task<LibromiOutcome> GetOrCreateContactAsync(PhoneNumber phoneNumber, Lane lane, CancellationToken cancellationToken = default) =>
+        (await SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, lane, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    /// <summary>
+    /// <c>GET /contact/{phone}</c> for the attribute definitions the answer shows (also learned by
+    /// <see cref="AttributeTypeCatalog"/>). Like any call, the caller takes a rate-limit permit first; Libromi creates
+    /// the contact when it does not exist.
+    /// </summary>
+    public async Task<(LibromiOutcome Outcome, IReadOnlyList<AttributeDefinition> Definitions)> ReadAttributeDefinitionsAsync(
+        PhoneNumber phoneNumber, Lane lane, CancellationToken cancellationToken = default)
+    {
+        var answer = await SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, lane, cancellationToken).ConfigureAwait(false);
+        return (answer.Outcome, answer.Definitions);
+    }
 
     /// <summary><c>PUT /contact/{phone}/attributes</c>; null or "" removes an attribute.</summary>
-    public Task<LibromiOutcome> UpdateAttributesAsync(PhoneNumber phoneNumber, JsonObject attributes, Lane lane, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, $"contact/{phoneNumber.Digits}/attributes", attributes.ToJsonString(), lane, cancellationToken);
+    public async Task<LibromiOutcome> UpdateAttributesAsync(PhoneNumber phoneNumber, JsonObject attributes, Lane lane, CancellationToken cancellationToken = default) =>
+        (await SendAsync(HttpMethod.Put, $"contact/{phoneNumber.Digits}/attributes", attributes.ToJsonString(), lane, cancellationToken).ConfigureAwait(false)).Outcome;
 
     /// <summary><c>PUT /conversation/assign-staff</c>: reassigns the contact's most recent conversation.</summary>
-    public Task<LibromiOutcome> AssignStaffAsync(PhoneNumber phoneNumber, string staffEmail, Lane lane, CancellationToken cancellationToken = default)
+    public async Task<LibromiOutcome> AssignStaffAsync(PhoneNumber phoneNumber, string staffEmail, Lane lane, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject { ["phone_number"] = phoneNumber.Digits, ["username"] = staffEmail };
-        return SendAsync(HttpMethod.Put, "conversation/assign-staff", body.ToJsonString(), lane, cancellationToken);
+        return (await SendAsync(HttpMethod.Put, "conversation/assign-staff", body.ToJsonString(), lane, cancellationToken).ConfigureAwait(false)).Outcome;
     }
 
     /// <summary>
@@ -52,28 +66,31 @@ public sealed partial class LibromiClient(
         _ => throw new UnreachableException($"Unknown operation kind {step.Kind}."),
     };
 
-    private async Task<LibromiOutcome> SendAsync(HttpMethod method, string path, string? body, Lane lane, CancellationToken cancellationToken)
+    private async Task<Answer> SendAsync(HttpMethod method, string path, string? body, Lane lane, CancellationToken cancellationToken)
     {
         var (token, unavailable) = await ReadTokenAsync(() => tokenProvider.GetTokenAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
         if (token is null)
         {
-            return unavailable!;
+            return new Answer(unavailable!, []);
         }
 
-        var outcome = await SendOnceAsync(method, path, body, token, lane, cancellationToken).ConfigureAwait(false);
-        if (outcome is not LibromiOutcome.AuthFault fault)
+        var answer = await SendOnceAsync(method, path, body, token, lane, cancellationToken).ConfigureAwait(false);
+        if (answer.Outcome is not LibromiOutcome.AuthFault fault)
         {
-            return outcome;
+            return answer;
         }
 
         // docs/libromi-api.md: on 401/403 re-read the token once (it may have been rotated). Sending again is another
         // request against the account's limit, so it is left to the caller, who takes a permit for it first; the
         // next call picks up the re-read token from the provider's cache.
         var (refreshed, _) = await ReadTokenAsync(() => tokenProvider.RefreshAfterRejectionAsync(token, cancellationToken), cancellationToken).ConfigureAwait(false);
-        return refreshed is not null && !string.Equals(refreshed, token, StringComparison.Ordinal)
+        return new Answer(refreshed is not null && !string.Equals(refreshed, token, StringComparison.Ordinal)
             ? fault with { TokenReplaced = true }
-            : fault;
+            : fault, []);
     }
+
+    /// <summary>An outcome, and the attribute definitions a successful contact answer showed.</summary>
+    private readonly record struct Answer(LibromiOutcome Outcome, IReadOnlyList<AttributeDefinition> Definitions);
 
     /// <summary>
     /// A missing token is a configuration fault (stop sending, keep the backlog, like a 401); an unreachable
@@ -97,7 +114,7 @@ public sealed partial class LibromiClient(
         }
     }
 
-    private async Task<LibromiOutcome> SendOnceAsync(HttpMethod method, string path, string? body, string token, Lane lane, CancellationToken cancellationToken)
+    private async Task<Answer> SendOnceAsync(HttpMethod method, string path, string? body, string token, Lane lane, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Options.Set(LibromiServiceCollectionExtensions.LaneOption, lane);
@@ -113,19 +130,26 @@ public sealed partial class LibromiClient(
             using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             var responseBody = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var outcome = LibromiResponseClassifier.Classify(response.StatusCode, response.Headers, responseBody, timeProvider.GetUtcNow());
+            IReadOnlyList<AttributeDefinition> definitions = [];
+            if (outcome is LibromiOutcome.Delivered && path.StartsWith("contact/", StringComparison.Ordinal))
+            {
+                // The whole answer, not the outcome's truncated copy: the definitions may sit past its end.
+                definitions = AttributeDefinition.ReadFromContactAnswer(responseBody);
+                attributeTypes.Learn(definitions);
+            }
             LogAnswered(logger, method.Method, PathTemplate(path), (int)response.StatusCode, outcome.GetType().Name, timeProvider.GetElapsedTime(started).TotalMilliseconds);
-            return outcome;
+            return new Answer(outcome, definitions);
         }
         catch (Exception exception) when (IsTransientFailure(exception, cancellationToken))
         {
             LogNoAnswer(logger, method.Method, PathTemplate(path), exception.GetType().Name, timeProvider.GetElapsedTime(started).TotalMilliseconds);
-            return new LibromiOutcome.Transient(exception switch
+            return new Answer(new LibromiOutcome.Transient(exception switch
             {
                 BrokenCircuitException => "The circuit to Libromi is open after repeated failures.",
                 RateLimiterRejectedException => "No rate-limit permit was free for a retry; the operation goes back to its queue.",
                 TimeoutRejectedException or TaskCanceledException => "Libromi did not answer in time.",
                 _ => $"Libromi could not be reached ({exception.GetType().Name}).",
-            });
+            }), []);
         }
     }
 

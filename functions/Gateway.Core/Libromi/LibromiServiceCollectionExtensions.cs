@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Mime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using System.Threading.RateLimiting;
@@ -25,6 +26,7 @@ public static class LibromiServiceCollectionExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.TotalTimeout >= o.AttemptTimeout, "Libromi:TotalTimeout must be at least Libromi:AttemptTimeout.")
             .ValidateOnStart();
+        services.TryAddSingleton<AttributeTypeCatalog>();
         services.AddHttpClient<LibromiClient>((provider, http) =>
             {
                 var options = provider.GetRequiredService<IOptions<LibromiClientOptions>>().Value;

@@ -18,6 +18,7 @@ public sealed class IntegrationsSchemaTests
     [
         .. Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot(), "docs", "integrations", "presets"), "*.json")
             .Append(Path.Combine(TestSupport.RepositoryRoot(), "functions", "Gateway.Standalone", "integrations.local.json"))
+            .Append(Path.Combine(TestSupport.RepositoryRoot(), "docs", "integrations", "walkthrough", "crm.json"))
             .Select(path => Path.GetRelativePath(TestSupport.RepositoryRoot(), path)),
     ];
 
@@ -96,6 +97,63 @@ public sealed class IntegrationsSchemaTests
 
         Assert.False(IntegrationsFile.TryParse(file, out _, out _));
         Assert.False(SchemaAccepts(file, out _));
+    }
+
+    /// <summary>A valid value for each scheme's own fields; a scheme missing here fails <see cref="Every_scheme_has_a_sample_here"/>.</summary>
+    private static readonly Dictionary<string, string> SchemeFieldSamples = new(StringComparer.Ordinal)
+    {
+        ["standard-webhooks"] = "",
+        ["hmac-sha256"] = """, "header": "X-Sig", "encoding": "hex", "prefix": "sha256=", "timestamp_header": "X-Ts", "tolerance_seconds": 60""",
+        ["hubspot-v3"] = """, "public_base_url": "https://gateway.example.com" """,
+        ["basic"] = """, "username": "pipedrive" """,
+        ["header-token"] = """, "header": "X-Api-Key" """,
+    };
+
+    public static TheoryData<string> SchemeNames() => [.. VerificationScheme.All.Select(s => s.Name)];
+
+    [Fact]
+    public void Every_scheme_has_a_sample_here()
+    {
+        Assert.Equal(VerificationScheme.All.Select(s => s.Name).Order(StringComparer.Ordinal), SchemeFieldSamples.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(SchemeNames))]
+    public void Each_schemes_fields_and_required_fields_are_the_schemas(string name)
+    {
+        var scheme = VerificationScheme.Find(name)!;
+        var verify = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "schemas", "integrations.schema.json")))!["$defs"]!["verify"]!;
+
+        Assert.Contains(name, verify["properties"]!["scheme"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var block = verify["allOf"]!.AsArray().Single(b => b!["if"]!["properties"]!["scheme"]!["const"]!.GetValue<string>() == name)!["then"]!;
+        Assert.Equal(VerificationScheme.CommonFields.Concat(scheme.Fields).Order(StringComparer.Ordinal),
+            block["propertyNames"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(scheme.RequiredFields.Order(StringComparer.Ordinal),
+            (block["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? []).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(SchemeNames))]
+    public void Each_schemes_fields_are_accepted_and_each_required_one_left_out_is_refused_by_both(string name)
+    {
+        var scheme = VerificationScheme.Find(name)!;
+        string File(string fields) => $$"""{ "integrations": { "shop": { "verify": { "scheme": "{{name}}", "secret": "s"{{fields}} }, "operations": {{Operations}} } } }""";
+        var sample = SchemeFieldSamples[name];
+
+        Assert.True(IntegrationsFile.TryParse(File(sample), out _, out var errors), string.Join("; ", errors?.Select(e => e.Format("file")) ?? []));
+        Assert.True(SchemaAccepts(File(sample), out var schemaErrors), schemaErrors);
+        foreach (var field in scheme.Fields)
+        {
+            Assert.Contains($"\"{field}\"", sample, StringComparison.Ordinal);
+        }
+        foreach (var required in scheme.RequiredFields)
+        {
+            var without = System.Text.RegularExpressions.Regex.Replace(sample, $$"""\s*,\s*"{{required}}":\s*"[^"]*"\s*""", "");
+            Assert.False(IntegrationsFile.TryParse(File(without), out _, out _), $"the validator accepts {name} without {required}");
+            Assert.False(SchemaAccepts(File(without), out _), $"the schema accepts {name} without {required}");
+        }
+        Assert.False(IntegrationsFile.TryParse(File(sample + ", \"unknown_field\": 1"), out _, out _));
+        Assert.False(SchemaAccepts(File(sample + ", \"unknown_field\": 1"), out _));
     }
 
     private static bool SchemaAccepts(string json, out string errors)

@@ -68,6 +68,16 @@ public sealed class SimulatorInspector(HttpClient http)
             ?? throw new InvalidOperationException("The simulator answered an empty contact.");
     }
 
+    /// <summary>Sets attribute values as Libromi itself would, without the API's checks (a read-only attribute too).</summary>
+    public async Task<ContactState> SeedAttributesAsync(string phoneNumber, string attributesJson, CancellationToken cancellationToken = default)
+    {
+        using var content = new StringContent(attributesJson, System.Text.Encoding.UTF8, "application/json");
+        using var response = await http.PutAsync($"_simulator/contacts/{Uri.EscapeDataString(phoneNumber)}/attributes", content, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<ContactState>(SimulatorJson.Options, cancellationToken)
+            ?? throw new InvalidOperationException("The simulator answered an empty contact.");
+    }
+
     /// <summary>The fault settings in force.</summary>
     public async Task<FaultSettings> GetFaultsAsync(CancellationToken cancellationToken = default) =>
         await http.GetFromJsonAsync<FaultSettings>("_simulator/faults", SimulatorJson.Options, cancellationToken)

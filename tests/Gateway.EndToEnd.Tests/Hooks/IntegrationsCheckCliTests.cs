@@ -16,6 +16,7 @@ public sealed class IntegrationsCheckCliTests(PipelineFixture fixture) : IClassF
     [
         .. Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "docs", "integrations", "presets"), "*.json")
             .Append(Path.Combine(RepositoryRoot.Path, "functions", "Gateway.Standalone", "integrations.local.json"))
+            .Append(Path.Combine(RepositoryRoot.Path, "docs", "integrations", "walkthrough", "crm.json"))
             .Select(path => Path.GetRelativePath(RepositoryRoot.Path, path)),
     ];
 

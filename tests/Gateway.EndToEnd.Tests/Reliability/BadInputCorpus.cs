@@ -212,10 +212,11 @@ internal static class BadInputCorpus
             (HttpMethod.Get, "/api/imports/" + Guid.NewGuid().ToString("N"), null),
             (HttpMethod.Get, "/api/dead-letters", null), (HttpMethod.Post, "/api/dead-letters/replay?all=true", null),
             (HttpMethod.Post, "/api/dead-letters/x/replay", null), (HttpMethod.Delete, "/api/dead-letters/x", null),
+            (HttpMethod.Post, "/api/integrations/zapier/test", """{"sample": {"body": {}}}"""),
         })
         {
             var contentType = route.Contains("imports", StringComparison.Ordinal) ? "text/csv" : "application/json";
-            var admin = route.Contains("dead-letters", StringComparison.Ordinal);
+            var admin = route.Contains("dead-letters", StringComparison.Ordinal) || route.Contains("/integrations/", StringComparison.Ordinal);
             var bytes = body is null ? null : Bytes(body);
             yield return new Case($"{method} {route} without key", method, route, bytes, contentType, Key.None);
             yield return new Case($"{method} {route} wrong key", method, route, bytes, contentType, Key.Wrong);
@@ -318,7 +319,29 @@ internal static class BadInputCorpus
             yield return new Case($"dead-letter delete {Shorten(id, 30)}", HttpMethod.Delete, $"/api/dead-letters/{id}", Key: Key.Admin);
         }
 
-        // 7. Wrong methods and unknown routes.
+        // 7. Dry runs with the admin key: requests that are not a dry run, drafts that are not a definition. A sample
+        // that a delivery would be refused for is not bad input here (the answer is a 200 report), so none is listed.
+        const string DryRun = "/api/integrations/zapier/test";
+        foreach (var body in new[]
+        {
+            "[]", "null", "\"sample\"", """{"sample": null}""", """{"sample": {}}""", """{"sample": {"body": {}, "body_text": "{}"}}""",
+            """{"sample": {"body_text": 5}}""", """{"sample": {"body": {}, "headers": []}}""", """{"sample": {"body": {}, "headers": {"X": null}}}""",
+            """{"sample": {"body": {}, "url": "/relative"}}""", """{"sample": {"body": {}, "url": "javascript:alert(1)"}}""",
+            """{"sample": {"body": {}}, "sample_phone": 447700900123}""", """{"sample": {"body": {}}, "definition": "zapier"}""",
+            """{"sample": {"body": {}}, "unknown": 1}""",
+            """{"sample": {"body": {}}, "definition": {}}""",
+            """{"sample": {"body": {}}, "definition": {"verify": {"scheme": "none"}, "operations": []}}""",
+            """{"sample": {"body": {}}, "definition": {"verify": {"scheme": "header-token", "header": "X-Api-Key", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "operations": [{"upsert_contact": {"phone_number": "a..b"}}]}}""",
+            """{"sample": {"body": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": 1}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}""",
+        })
+        {
+            yield return new Case($"dry run {Shorten(body, 40)}", HttpMethod.Post, DryRun, Bytes(body), "application/json", Key.Admin);
+        }
+        yield return new Case("dry run as text/plain", HttpMethod.Post, DryRun, Bytes("""{"sample": {"body": {}}}"""), "text/plain", Key.Admin);
+        yield return new Case("dry run of an unknown integration", HttpMethod.Post, "/api/integrations/nosuch/test", Bytes("""{"sample": {"body": {}}}"""), "application/json", Key.Admin);
+        yield return new Case("dry run of a hostile name", HttpMethod.Post, "/api/integrations/%2e%2e/test", Bytes("""{"sample": {"body": {}}}"""), "application/json", Key.Admin);
+
+        // 8. Wrong methods and unknown routes.
         foreach (var (route, key) in new[]
         {
             ("/api/contacts", Key.Api), ("/api/staff-assignments", Key.Api), ("/api/imports", Key.Api), ("/api/hooks/zapier", Key.None),

@@ -89,7 +89,49 @@ public sealed class ContactContractTests
         Assert.Equal("english", Assert.Single(map.GetProperty("preferred_languages").EnumerateArray()).GetString());
         var listed = body.GetProperty("contact").GetProperty("contact_attributes").EnumerateArray().ToList();
         Assert.Equal(4, listed.Count);
-        HasExactlyProperties(listed[0], "name", "value");
+        HasExactlyProperties(listed[0], "attribute_name", "attribute_value", "display_value", "attribute_field");
+    }
+
+    [Fact]
+    public async Task Each_listed_attribute_carries_its_definition_as_the_documentation_shows()
+    {
+        await using var simulator = await SimulatorFixture.StartAsync(new Dictionary<string, string?> { ["Simulator:ReadOnlyAttributes:0"] = "customer_id" });
+        await simulator.Inspector.SeedAttributesAsync("447700900123", """{"customer_id": "C-9"}""");
+        using var update = await simulator.Client.PutAsync(AttributesPath("447700900123"), Json("""{"age": 31, "is_vip": true, "preferred_languages": ["english", "french"], "nickname": "Ana"}"""));
+        await StatusAndJsonAsync(update, 200);
+
+        using var response = await simulator.Client.GetAsync(ContactPath("447700900123"));
+
+        var listed = (await StatusAndJsonAsync(response, 200)).GetProperty("contact").GetProperty("contact_attributes").EnumerateArray()
+            .ToDictionary(a => a.GetProperty("attribute_name").GetString()!);
+        Assert.Equal(["age", "customer_id", "is_vip", "nickname", "preferred_languages"], listed.Keys.Order(StringComparer.Ordinal));
+        var age = listed["age"];
+        Assert.Equal(31, age.GetProperty("attribute_value").GetInt32());
+        Assert.Equal("31", age.GetProperty("display_value").GetString());
+        HasExactlyProperties(age.GetProperty("attribute_field"), "attribute_label", "field_type", "is_read_only", "visibility");
+        Assert.Equal("number", age.GetProperty("attribute_field").GetProperty("field_type").GetString());
+        Assert.Equal("Age", age.GetProperty("attribute_field").GetProperty("attribute_label").GetString());
+        Assert.False(age.GetProperty("attribute_field").GetProperty("is_read_only").GetBoolean());
+        Assert.Equal("checkbox", listed["is_vip"].GetProperty("attribute_field").GetProperty("field_type").GetString());
+        Assert.Equal("Yes", listed["is_vip"].GetProperty("display_value").GetString());
+        Assert.Equal("multiselect", listed["preferred_languages"].GetProperty("attribute_field").GetProperty("field_type").GetString());
+        Assert.Equal("english, french", listed["preferred_languages"].GetProperty("display_value").GetString());
+        Assert.Equal("text", listed["nickname"].GetProperty("attribute_field").GetProperty("field_type").GetString());
+        Assert.True(listed["customer_id"].GetProperty("attribute_field").GetProperty("is_read_only").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("\"C-10\"")]
+    [InlineData("null")]
+    public async Task Any_update_of_a_read_only_attribute_is_a_422_naming_it(string value)
+    {
+        await using var simulator = await SimulatorFixture.StartAsync(new Dictionary<string, string?> { ["Simulator:ReadOnlyAttributes:0"] = "customer_id" });
+
+        using var response = await simulator.Client.PutAsync(AttributesPath("447700900123"), Json($$"""{"customer_id": {{value}}}"""));
+
+        var body = await StatusAndJsonAsync(response, 422);
+        Assert.Equal("FAILED", body.GetProperty("status").GetString());
+        Assert.Contains("read-only", Assert.Single(body.GetProperty("errors").GetProperty("customer_id").EnumerateArray()).GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public static class ContactApi
         return api;
     }
 
-    internal static IResult GetContact([FromRoute(Name = "phone_number")] string phoneNumber, ContactStore contacts)
+    internal static IResult GetContact([FromRoute(Name = "phone_number")] string phoneNumber, ContactStore contacts, AttributeSchema schema)
     {
         var digits = PhoneDigits.Normalise(phoneNumber);
         if (digits.Length == 0)
@@ -23,7 +23,7 @@ public static class ContactApi
         }
 
         var contact = contacts.GetOrCreate(digits);
-        return Results.Json(new ContactEnvelope("SUCCESS", "Contact retrieved successfully", ContactBody.From(contact)));
+        return Results.Json(new ContactEnvelope("SUCCESS", "Contact retrieved successfully", ContactBody.From(contact, schema)));
     }
 
     internal static async Task<IResult> UpdateAttributesAsync(
@@ -47,7 +47,7 @@ public static class ContactApi
         }
 
         var contact = contacts.UpdateAttributes(digits, validation.Changes);
-        return Results.Json(new ContactEnvelope("SUCCESS", "Contact attributes updated successfully", ContactBody.From(contact)));
+        return Results.Json(new ContactEnvelope("SUCCESS", "Contact attributes updated successfully", ContactBody.From(contact, schema)));
     }
 
     private static async Task<JsonElement?> ReadJsonAsync(HttpRequest request)

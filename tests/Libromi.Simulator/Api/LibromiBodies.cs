@@ -24,7 +24,7 @@ internal sealed record ContactBody(
     IReadOnlyList<string> ContactGroups,
     IReadOnlyList<string> Tags)
 {
-    public static ContactBody From(ContactSnapshot contact) => new(
+    public static ContactBody From(ContactSnapshot contact, AttributeSchema schema) => new(
         contact.Id,
         contact.Name,
         contact.PhoneNumber,
@@ -32,7 +32,7 @@ internal sealed record ContactBody(
         LibromiTime.Format(contact.CreatedAt),
         LibromiTime.Format(contact.UpdatedAt),
         contact.Conversation is { } conversation ? [ConversationBody.From(conversation)] : [],
-        [.. contact.Attributes.Select(pair => new AttributeBody(pair.Key, pair.Value))],
+        [.. contact.Attributes.Select(pair => AttributeBody.From(pair.Key, pair.Value, schema))],
         contact.Attributes,
         [],
         []);
@@ -49,7 +49,39 @@ internal sealed record StaffBody(long Id, string Name, string Email)
     public static StaffBody From(StaffMember staff) => new(staff.Id, staff.Name, staff.Email);
 }
 
-internal sealed record AttributeBody(string Name, JsonElement Value);
+/// <summary>
+/// One of the contact's attributes with its definition, as Libromi's documentation shows it: <c>attribute_name</c>,
+/// <c>attribute_value</c>, <c>display_value</c> and <c>attribute_field</c> {<c>attribute_label</c>, <c>field_type</c>,
+/// <c>is_read_only</c>, <c>visibility</c>}.
+/// </summary>
+internal sealed record AttributeBody(string AttributeName, JsonElement AttributeValue, string DisplayValue, AttributeFieldBody AttributeField)
+{
+    public static AttributeBody From(string name, JsonElement value, AttributeSchema schema)
+    {
+        var definition = schema.Describe(name);
+        return new AttributeBody(name, value, Display(value), new AttributeFieldBody(
+            Label(name), definition.Type.ToString().ToLowerInvariant(), definition.IsReadOnly, definition.Visibility));
+    }
+
+    // Libromi shows values as text: a list joined with commas, a checkbox as Yes/No.
+    private static string Display(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "Yes",
+        JsonValueKind.False => "No",
+        JsonValueKind.Array => string.Join(", ", value.EnumerateArray().Select(Display)),
+        _ => value.GetRawText(),
+    };
+
+    // "preferred_languages" is labelled "Preferred languages".
+    private static string Label(string name)
+    {
+        var words = name.Replace('_', ' ').Trim();
+        return words.Length == 0 ? name : char.ToUpperInvariant(words[0]) + words[1..];
+    }
+}
+
+internal sealed record AttributeFieldBody(string AttributeLabel, string FieldType, bool IsReadOnly, string Visibility);
 
 internal sealed record ContactRefBody(long Id, string Name, string PhoneNumber);
 

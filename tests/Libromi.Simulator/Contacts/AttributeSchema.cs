@@ -21,6 +21,9 @@ public enum AttributeType
     Datetime,
 }
 
+/// <summary>An attribute's definition as a contact answer shows it (<c>attribute_field</c>).</summary>
+public sealed record AttributeFieldDefinition(AttributeType Type, bool IsReadOnly, string Visibility);
+
 /// <summary>A validated attribute update: values to set (null means remove) or the field errors that refused it.</summary>
 public sealed record AttributeChanges(
     IReadOnlyDictionary<string, JsonElement?> Changes,
@@ -53,7 +56,11 @@ public sealed class AttributeSchema
     /// <summary>The body is not a JSON object; reported under this key.</summary>
     public const string BodyErrorKey = "attributes";
 
+    /// <summary>Libromi's documentation names a <c>visibility</c> without listing its values; every simulated field shows this one.</summary>
+    public const string DefaultVisibility = "public";
+
     private readonly Dictionary<string, AttributeType> _types;
+    private readonly HashSet<string> _readOnly;
 
     public AttributeSchema(SimulatorOptions options)
     {
@@ -63,7 +70,15 @@ public sealed class AttributeSchema
         {
             _types[name] = type;
         }
+        _readOnly = new HashSet<string>(options.ReadOnlyAttributes, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The definition a contact answer shows for <paramref name="name"/>. Every attribute in Libromi has one; a name the
+    /// simulator does not type (a free-form import column) is shown as text.
+    /// </summary>
+    public AttributeFieldDefinition Describe(string name) =>
+        new(_types.GetValueOrDefault(name, AttributeType.Text), _readOnly.Contains(name), DefaultVisibility);
 
     public AttributeChanges Validate(JsonElement? body)
     {
@@ -82,6 +97,12 @@ public sealed class AttributeSchema
             if (name.Trim().Length == 0)
             {
                 errors[BodyErrorKey] = ["Attribute names must not be empty."];
+                continue;
+            }
+
+            if (_readOnly.Contains(name))
+            {
+                errors[name] = [$"The {name} field is read-only."];
                 continue;
             }
 

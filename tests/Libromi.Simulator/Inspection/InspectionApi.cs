@@ -62,6 +62,7 @@ public static class InspectionApi
         inspection.MapGet("/contacts/{phone}", (string phone, ContactStore contacts) =>
             contacts.Find(PhoneDigits.Normalise(phone)) is { } contact ? Results.Json(ContactState.From(contact)) : Results.NotFound());
         inspection.MapPost("/contacts/{phone}/conversation", SeedConversation);
+        inspection.MapPut("/contacts/{phone}/attributes", SeedAttributes);
         inspection.MapGet("/faults", (FaultInjector faults) => Results.Json(faults.Current));
         inspection.MapPut("/faults", ReplaceFaults);
         inspection.MapPost("/tokens", AddToken);
@@ -76,6 +77,19 @@ public static class InspectionApi
         return digits.Length == 0
             ? Results.ValidationProblem(new Dictionary<string, string[]> { ["phone"] = ["The phone number must contain digits."] })
             : Results.Json(ContactState.From(contacts.SeedConversation(digits)));
+    }
+
+    /// <summary>
+    /// Sets attribute values the way Libromi itself or its dashboard would (a read-only attribute included), without the
+    /// API's validation; creates the contact if needed.
+    /// </summary>
+    internal static IResult SeedAttributes(string phone, Dictionary<string, JsonElement> attributes, ContactStore contacts)
+    {
+        var digits = PhoneDigits.Normalise(phone);
+        return digits.Length == 0
+            ? Results.ValidationProblem(new Dictionary<string, string[]> { ["phone"] = ["The phone number must contain digits."] })
+            : Results.Json(ContactState.From(contacts.UpdateAttributes(digits,
+                attributes.ToDictionary(a => a.Key, a => a.Value.ValueKind == JsonValueKind.Null ? (JsonElement?)null : a.Value.Clone(), StringComparer.Ordinal))));
     }
 
     internal static IResult ReplaceFaults(FaultSettings settings, FaultInjector faults, ILogger<FaultInjector> logger)

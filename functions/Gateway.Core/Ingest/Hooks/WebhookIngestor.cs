@@ -27,6 +27,9 @@ public sealed partial class WebhookIngestor(
 {
     public bool TryGetIntegration(string name, out IntegrationDefinition? integration) => integrations.TryGet(name, out integration);
 
+    /// <summary>The source recorded on the operations of an integration's deliveries.</summary>
+    public static string SourceOf(string integrationName) => $"hook:{integrationName}";
+
     public async Task<HookOutcome> IngestAsync(IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken)
     {
         var verification = await WebhookVerification.VerifyAsync(integration, request, secrets, timeProvider, cancellationToken).ConfigureAwait(false);
@@ -95,7 +98,7 @@ public sealed partial class WebhookIngestor(
         }
 
         // Measure every operation before writing the first: one that can never be stored refuses the whole delivery.
-        var source = $"hook:{integration.Name}";
+        var source = SourceOf(integration.Name);
         var envelopes = new List<SerializedEnvelope>();
         foreach (var item in fresh)
         {

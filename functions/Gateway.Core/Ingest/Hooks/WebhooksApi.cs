@@ -115,8 +115,8 @@ public static class WebhooksApi
         var problem = Problems.Problem(StatusCodes.Status401Unauthorized, "webhook-verification-failed", "Webhook verification failed",
             $"The delivery failed {failure.Scheme} verification ({failure.ReasonCode}): {failure.Detail}.",
             new Dictionary<string, object?> { ["scheme"] = failure.Scheme, ["reason"] = failure.ReasonCode });
-        return integration.Verification is BasicAuthSettings
-            ? Problems.WithHeader(problem, "WWW-Authenticate", "Basic realm=\"libromi-gateway\", charset=\"UTF-8\"")
+        return integration.Verification.SchemeType.Challenge is { } challenge
+            ? Problems.WithHeader(problem, "WWW-Authenticate", challenge)
             : problem;
     }
 }
