@@ -27,7 +27,9 @@ public sealed partial class WebhookIngestor(
 {
     public bool TryGetIntegration(string name, out IntegrationDefinition? integration) => integrations.TryGet(name, out integration);
 
-    public async Task<HookOutcome> IngestAsync(IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken)
+    /// <param name="deliveryId">The delivery log's id of this delivery, kept with the operations it produces.</param>
+    public async Task<HookOutcome> IngestAsync(
+        IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken, string? deliveryId = null)
     {
         var verification = await WebhookVerification.VerifyAsync(integration, request, secrets, timeProvider, cancellationToken).ConfigureAwait(false);
         switch (verification)
@@ -114,7 +116,7 @@ public sealed partial class WebhookIngestor(
         IReadOnlyList<string> operationIds;
         try
         {
-            operationIds = await ingestor.EnqueueAllAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            operationIds = await ingestor.EnqueueAllAsync(envelopes, cancellationToken, deliveryId).ConfigureAwait(false);
         }
         catch (StorageUnavailableException)
         {

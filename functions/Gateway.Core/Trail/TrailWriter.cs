@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Trail;
+
+/// <summary>One row of the trail and how to write it.</summary>
+public sealed record TrailRow(string TableName, TableEntity Entity, TableUpdateMode Mode = TableUpdateMode.Replace);
+
+/// <summary>
+/// Writes trail rows in entity group transactions: up to 100 rows of one table partition per request. Rows of one
+/// operation (summary, index rows, calls) share a partition by design (<see cref="TrailKey"/>), so each processing
+/// outcome is one request. Ingest-time rows are <see cref="Post"/>ed and written by a background loop every
+/// <see cref="TrailOptions.BatchWindow"/>, so ingest never waits on the trail and rows of many requests share a request.
+/// Day tables are created the first time a write finds them missing.
+/// </summary>
+public sealed partial class TrailWriter(TableServiceClient tables, IOptions<TrailOptions> options, ILogger<TrailWriter> logger) : BackgroundService
+{
+    // An entity group transaction holds at most 100 operations, all on one partition of one table.
+    private const int MaxBatch = 100;
+    // Rows waiting for the background loop; past this (storage far behind) new rows are dropped and counted, never ingest slowed.
+    private const int MaxPending = 50_000;
+
+    private readonly ConcurrentQueue<TrailRow> _pending = new();
+    private int _pendingCount;
+    private long _dropped;
+
+    /// <summary>Rows dropped because storage did not take them (logged); read by tests and the benchmark.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Leaves <paramref name="rows"/> for the next batch; returns at once.</summary>
+    public void Post(IEnumerable<TrailRow> rows)
+    {
+        foreach (var row in rows)
+        {
+            if (Interlocked.Increment(ref _pendingCount) > MaxPending)
+            {
+                Interlocked.Decrement(ref _pendingCount);
+                Interlocked.Increment(ref _dropped);
+                continue;
+            }
+            _pending.Enqueue(row);
+        }
+    }
+
+    /// <summary>Writes <paramref name="rows"/> now, one request per table partition (per 100 rows).</summary>
+    public async Task WriteAsync(IReadOnlyCollection<TrailRow> rows, CancellationToken cancellationToken = default)
+    {
+        foreach (var group in rows.GroupBy(r => (r.TableName, r.Entity.PartitionKey)))
+        {
+            // A transaction may touch an entity once: the last row written for a key wins.
+            var actions = group
+                .GroupBy(r => r.Entity.RowKey, StringComparer.Ordinal)
+                .Select(g => g.Last())
+                .Select(r => new TableTransactionAction(r.Mode == TableUpdateMode.Merge ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpsertReplace, r.Entity))
+                .ToList();
+            var table = tables.GetTableClient(group.Key.TableName);
+            foreach (var chunk in actions.Chunk(MaxBatch))
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
+                {
+                    await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes what is waiting now (tests, shutdown).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var batch = new List<TrailRow>();
+        while (_pending.TryDequeue(out var row))
+        {
+            Interlocked.Decrement(ref _pendingCount);
+            batch.Add(row);
+        }
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The trail is an account of the operations, not the operations: they are queued. The processor's write of
+            // each outcome carries every field again, so a lost "queued" row is restored when the operation is processed.
+            Interlocked.Add(ref _dropped, batch.Count);
+            LogNotWritten(logger, batch.Count, exception.GetType().Name);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Real time on purpose: the window bounds how long a row waits in memory, not a gateway decision.
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.BatchWindow, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            await FlushAsync(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 9101, EventName = "TrailRowsNotWritten", Level = LogLevel.Warning,
+        Message = "Could not write {Count} trail rows ({Failure}); the operations are queued, and each one's row is written again when it is processed")]
+    private static partial void LogNotWritten(ILogger logger, int count, string failure);
+}
