@@ -28,15 +28,26 @@ public sealed class OperationTrail(TableServiceClient tables)
             yield break;
         }
         var key = parsed.Value;
-        var summary = Summary(key, envelope);
-        summary["State"] = OperationStates.Queued;
-        summary["StepCount"] = envelope.Steps.Count;
-        summary["Steps"] = string.Join(",", envelope.Steps.Select(s => StepName(s.Kind)));
+        // What only ingest knows; the processor's rows carry the rest, and its state wins if it was recorded first.
+        var known = new TableEntity(key.PartitionKey, key.OperationRow)
+        {
+            ["StepCount"] = envelope.Steps.Count,
+            ["Steps"] = string.Join(",", envelope.Steps.Select(s => StepName(s.Kind))),
+        };
         if (deliveryId is not null)
         {
-            summary["DeliveryId"] = deliveryId;
+            known["DeliveryId"] = deliveryId;
         }
-        yield return new TrailRow(key.TableName, summary, TableUpdateMode.Merge);
+        var summary = Summary(key, envelope);
+        summary["State"] = OperationStates.Queued;
+        foreach (var (name, value) in known)
+        {
+            if (name is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp"))
+            {
+                summary[name] = value;
+            }
+        }
+        yield return new TrailRow(key.TableName, summary, TableUpdateMode.Merge, OnConflict: known);
         foreach (var index in IndexRows(key, envelope))
         {
             yield return index;

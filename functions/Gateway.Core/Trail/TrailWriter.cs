@@ -8,8 +8,12 @@ using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Trail;
 
-/// <summary>One row of the trail and how to write it.</summary>
-public sealed record TrailRow(string TableName, TableEntity Entity, TableUpdateMode Mode = TableUpdateMode.Replace);
+/// <summary>
+/// One row of the trail and how to write it: upserted (replacing or merging), or, with <see cref="OnConflict"/>, inserted
+/// only if absent and otherwise merged with <see cref="OnConflict"/> instead. The "queued" row of an operation is written
+/// that way, because it may land after the processor already recorded a later state, which it must not overwrite.
+/// </summary>
+public sealed record TrailRow(string TableName, TableEntity Entity, TableUpdateMode Mode = TableUpdateMode.Replace, TableEntity? OnConflict = null);
 
 /// <summary>
 /// Writes trail rows in entity group transactions: up to 100 rows of one table partition per request. Rows of one
@@ -53,26 +57,50 @@ public sealed partial class TrailWriter(TableServiceClient tables, IOptions<Trai
         foreach (var group in rows.GroupBy(r => (r.TableName, r.Entity.PartitionKey)))
         {
             // A transaction may touch an entity once: the last row written for a key wins.
-            var actions = group
+            var rowsByKey = group
                 .GroupBy(r => r.Entity.RowKey, StringComparer.Ordinal)
                 .Select(g => g.Last())
-                .Select(r => new TableTransactionAction(r.Mode == TableUpdateMode.Merge ? TableTransactionActionType.UpsertMerge : TableTransactionActionType.UpsertReplace, r.Entity))
                 .ToList();
             var table = tables.GetTableClient(group.Key.TableName);
-            foreach (var chunk in actions.Chunk(MaxBatch))
+            foreach (var chunk in rowsByKey.Chunk(MaxBatch))
             {
-                try
-                {
-                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
-                {
-                    await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
-                }
+                await SubmitAsync(table, [.. chunk], cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    private static async Task SubmitAsync(TableClient table, List<TrailRow> rows, CancellationToken cancellationToken)
+    {
+        var actions = rows.Select(Action).ToList();
+        var created = false;
+        while (actions.Count > 0)
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound && !created)
+            {
+                await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+                created = true;
+            }
+            catch (TableTransactionFailedException exception) when (exception.Status == 409 && exception.FailedTransactionActionIndex is { } index
+                && index < actions.Count && rows[index].OnConflict is { } instead)
+            {
+                // The row is there already (a later state was recorded first): merge what only this row knows.
+                actions[index] = new TableTransactionAction(TableTransactionActionType.UpsertMerge, instead);
+                rows[index] = rows[index] with { OnConflict = null };
+            }
+        }
+    }
+
+    private static TableTransactionAction Action(TrailRow row) => row switch
+    {
+        { OnConflict: not null } => new TableTransactionAction(TableTransactionActionType.Add, row.Entity),
+        { Mode: TableUpdateMode.Merge } => new TableTransactionAction(TableTransactionActionType.UpsertMerge, row.Entity),
+        _ => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row.Entity),
+    };
 
     /// <summary>Writes what is waiting now (tests, shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
