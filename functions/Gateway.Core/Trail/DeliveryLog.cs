@@ -76,9 +76,14 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, I
     {
         var items = new List<DeliveryView>(query.Limit);
         var resume = query.Cursor;
+        string? missingTable = null;
         foreach (var hour in TrailHours.Between(query.Since, query.Until, resume?.Hour))
         {
             var key = TrailKey.For("", hour);
+            if (key.TableName == missingTable)
+            {
+                continue;
+            }
             var hourEnd = hour.AddHours(1).AddMilliseconds(-1);
             var newest = query.Until < hourEnd ? query.Until : hourEnd;
             var oldest = query.Since > hour ? query.Since : hour;
@@ -114,7 +119,8 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, I
             }
             catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
             {
-                // Nothing was recorded that day.
+                // Nothing was recorded that day (or it was swept): skip its other hours.
+                missingTable = key.TableName;
             }
         }
         return new DeliveryPage(items, null);

@@ -173,9 +173,14 @@ public sealed class OperationTrail(TableServiceClient tables)
     {
         var items = new List<OperationView>(query.Limit);
         var resume = query.Cursor;
+        string? missingTable = null;
         foreach (var hour in TrailHours.Between(query.Since, query.Until, resume?.Hour))
         {
             var key = TrailKey.For("", hour);
+            if (key.TableName == missingTable)
+            {
+                continue;
+            }
             var table = tables.GetTableClient(key.TableName);
             var (low, high) = RowRange(query, hour);
             var after = resume is { } r && r.Hour == hour ? r.RowKey : null;
@@ -216,7 +221,8 @@ public sealed class OperationTrail(TableServiceClient tables)
             }
             catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
             {
-                // Nothing was recorded that day.
+                // Nothing was recorded that day (or it was swept): skip its other hours.
+                missingTable = key.TableName;
             }
         }
         return new OperationPage(items, null);
