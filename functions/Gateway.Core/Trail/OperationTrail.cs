@@ -76,7 +76,7 @@ public sealed class OperationTrail(TableServiceClient tables)
         }
         if (settlement.Reason is { } reason)
         {
-            summary["Reason"] = reason;
+            summary["Reason"] = reason.Length <= 2000 ? reason : reason[..2000] + "…";
         }
         if (settlement.MergedInto is { } into)
         {

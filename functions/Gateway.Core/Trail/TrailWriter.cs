@@ -26,6 +26,8 @@ public sealed partial class TrailWriter(TableServiceClient tables, IOptions<Trai
 {
     // An entity group transaction holds at most 100 operations, all on one partition of one table.
     private const int MaxBatch = 100;
+    // A transaction's request body holds at most 4 MiB; delivery rows carry bodies of up to 60 KiB, so batches are also cut by size.
+    internal const int MaxBatchBytes = 3 * 1024 * 1024;
     // Rows waiting for the background loop; past this (storage far behind) new rows are dropped and counted, never ingest slowed.
     private const int MaxPending = 50_000;
 
@@ -62,10 +64,34 @@ public sealed partial class TrailWriter(TableServiceClient tables, IOptions<Trai
                 .Select(g => g.Last())
                 .ToList();
             var table = tables.GetTableClient(group.Key.TableName);
-            foreach (var chunk in rowsByKey.Chunk(MaxBatch))
+            foreach (var chunk in Batches(rowsByKey))
             {
-                await SubmitAsync(table, [.. chunk], cancellationToken).ConfigureAwait(false);
+                await SubmitAsync(table, chunk, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Rows in transactions of at most <see cref="MaxBatch"/> rows and about <see cref="MaxBatchBytes"/> bytes.</summary>
+    internal static IEnumerable<List<TrailRow>> Batches(IEnumerable<TrailRow> rows)
+    {
+        var batch = new List<TrailRow>(MaxBatch);
+        var bytes = 0;
+        foreach (var row in rows)
+        {
+            // Property names, keys and small values stay far below 2 KiB; binary and long text values are counted as they are.
+            var size = 2048 + row.Entity.Sum(property => property.Value switch { byte[] b => b.Length * 4 / 3, string s => s.Length * 2, _ => 0 });
+            if (batch.Count == MaxBatch || (batch.Count > 0 && bytes + size > MaxBatchBytes))
+            {
+                yield return batch;
+                batch = new List<TrailRow>(MaxBatch);
+                bytes = 0;
+            }
+            batch.Add(row);
+            bytes += size;
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
         }
     }
 
