@@ -29,7 +29,7 @@ switch (args.FirstOrDefault())
         BenchmarkRunner.Run<HookBenchmarks>(config, args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain] [--trail on|off]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- fleet [--limit 100] [--backlog 300] [--instances 3]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- coalescing");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- flex [--limit 600] [--backlog 1500] [--count 1000 (import rows)] [--rounds 20 (latency samples)]");

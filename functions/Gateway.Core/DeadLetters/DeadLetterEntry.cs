@@ -32,6 +32,9 @@ public sealed record DeadLetterItem(
     [property: JsonPropertyName("envelope")] OperationEnvelope? Envelope,
     [property: JsonPropertyName("raw_message")] string? RawMessage)
 {
+    /// <summary>Where the operation's trail answers (<c>GET /api/operations/{id}</c>); null for an unreadable message.</summary>
+    [JsonPropertyName("operation")] public string? Operation => OperationId is null ? null : $"/api/operations/{OperationId}";
+
     public static DeadLetterItem From(DeadLetterEntry entry)
     {
         var record = entry.Record;

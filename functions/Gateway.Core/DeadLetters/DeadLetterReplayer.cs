@@ -2,6 +2,9 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Libromi.Gateway.Storage;
+using Libromi.Gateway.Trail;
 
 namespace Libromi.Gateway.DeadLetters;
 
@@ -11,7 +14,14 @@ namespace Libromi.Gateway.DeadLetters;
 /// kept, with a line saying when it was replayed. The operation is stored before the dead letter is
 /// removed: a crash in between replays it twice (harmless, Libromi's updates are idempotent), never zero times.
 /// </summary>
-public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQueues queues, DrainWakeups wakeups, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider, ILogger<DeadLetterReplayer> logger)
+public sealed partial class DeadLetterReplayer(
+    DeadLetterStore store,
+    OperationQueues queues,
+    DrainWakeups wakeups,
+    TrailWriter trail,
+    IOptions<TrailOptions> trailOptions,
+    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
+    ILogger<DeadLetterReplayer> logger)
 {
     /// <summary>Who the audit log names: the standalone host and Azure both admit admin routes by one shared key.</summary>
     public const string Actor = "admin key";
@@ -31,12 +41,30 @@ public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQ
         var storing = wakeups.BeginStoring();
         await queues.EnqueueAsync(replayed, cancellationToken: cancellationToken).ConfigureAwait(false);
         await wakeups.NotifyAsync(storing, cancellationToken).ConfigureAwait(false);
+        await RecordReplayAsync(replayed, now, cancellationToken).ConfigureAwait(false);
         if (DeadLetterKey.TryParse(entry.Id, out var key))
         {
             await store.DeleteAsync(key.Value, cancellationToken).ConfigureAwait(false);
         }
         LogReplayed(logger, Actor, entry.Id, envelope.OperationId, envelope.Lane.ToString());
         return ReplayResult.Replayed;
+    }
+
+    /// <summary>The operation's trail shows it queued again; a trail that cannot be written does not undo the replay.</summary>
+    private async Task RecordReplayAsync(OperationEnvelope replayed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!trailOptions.Value.Enabled)
+        {
+            return;
+        }
+        try
+        {
+            await trail.WriteAsync(OperationTrail.ReplayedRows(replayed, now), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
+        {
+            LogReplayNotTrailed(logger, replayed.OperationId, exception.GetType().Name);
+        }
     }
 
     /// <summary>Deletes one dead letter for good, with an audit log line naming who and what.</summary>
@@ -52,6 +80,9 @@ public sealed partial class DeadLetterReplayer(DeadLetterStore store, OperationQ
 
     [LoggerMessage(EventId = 3101, EventName = "DeadLetterReplayed", Level = LogLevel.Information, Message = "{Actor} replayed dead letter {DeadLetterId} (operation {OperationId}) into the {Lane} lane")]
     private static partial void LogReplayed(ILogger logger, string actor, string deadLetterId, string operationId, string lane);
+
+    [LoggerMessage(EventId = 3104, EventName = "DeadLetterReplayNotTrailed", Level = LogLevel.Warning, Message = "Replayed operation {OperationId}, but its trail could not be updated ({Failure}); it shows queued again once processed")]
+    private static partial void LogReplayNotTrailed(ILogger logger, string operationId, string failure);
 
     [LoggerMessage(EventId = 3102, EventName = "DeadLetterDeleted", Level = LogLevel.Warning, Message = "{Actor} deleted dead letter {DeadLetterId}")]
     private static partial void LogDeleted(ILogger logger, string actor, string deadLetterId);

@@ -4,6 +4,7 @@ using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Status;
+using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,7 +26,14 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapGet("/health/ready", HealthReporter.HandleReadyAsync);
         api.MapGet("/status", StatusReporter.HandleAsync);
 
+        var apiKey = new GatewayKeyFilter(GatewayKeyRole.Api);
         var admin = new GatewayKeyFilter(GatewayKeyRole.Admin);
+        api.MapGet("/operations", TrailApi.SearchOperationsAsync).AddEndpointFilter(apiKey);
+        api.MapGet("/operations/{id}", TrailApi.GetOperationAsync).AddEndpointFilter(apiKey);
+        api.MapGet("/deliveries", TrailApi.SearchDeliveriesAsync).AddEndpointFilter(apiKey);
+        api.MapGet("/deliveries/{id}", TrailApi.GetDeliveryAsync).AddEndpointFilter(apiKey);
+        api.MapGet("/deliveries/{id}/body", TrailApi.GetDeliveryBodyAsync).AddEndpointFilter(admin);
+
         api.MapGet("/dead-letters", DeadLettersApi.ListAsync).AddEndpointFilter(admin);
         api.MapPost("/dead-letters/replay", DeadLettersApi.ReplayManyAsync).AddEndpointFilter(admin);
         api.MapPost("/dead-letters/{id}/replay", DeadLettersApi.ReplayOneAsync).AddEndpointFilter(admin);

@@ -12,6 +12,7 @@ using Libromi.Gateway.Retention;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;
+using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayHooks(configuration);
         services.AddGatewayImports(configuration);
         services.AddGatewayRetention(configuration);
+        services.AddGatewayTrail(configuration);
 
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();

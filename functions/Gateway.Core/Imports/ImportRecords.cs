@@ -69,6 +69,8 @@ public sealed record FailedRow
     [JsonPropertyName("field_errors")] public IReadOnlyDictionary<string, string[]>? FieldErrors { get; init; }
     [JsonPropertyName("failed_at")] public required DateTimeOffset FailedAt { get; init; }
     [JsonPropertyName("operation_id")] public required string OperationId { get; init; }
+    /// <summary>Where the row's operation tells its story, Libromi's answers included (<c>GET /api/operations/{id}</c>).</summary>
+    [JsonPropertyName("operation")] public string Operation => $"/api/operations/{OperationId}";
 
     internal TableEntity ToEntity(string importId) => new(importId, ImportTable.FailedKey(Line))
     {

@@ -6,6 +6,8 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.Trail;
+using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Ingest;
 
@@ -16,7 +18,8 @@ namespace Libromi.Gateway.Ingest;
 /// call waits longer than <see cref="StorageDeadline"/> allows: a hung account is refused, not waited on.
 /// </summary>
 public sealed partial class OperationIngestor(
-    OperationQueues queues, DrainWakeups wakeups, StorageDeadline storageDeadline, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger)
+    OperationQueues queues, DrainWakeups wakeups, StorageDeadline storageDeadline, GatewayTelemetry telemetry, TimeProvider timeProvider, ILogger<OperationIngestor> logger,
+    TrailWriter trail, IOptions<TrailOptions> trailOptions)
 {
     /// <summary>
     /// The largest operation accepted, as stored JSON. A queue message holds <see cref="EnvelopeSerializer.MaxMessageJsonBytes"/>;
@@ -57,8 +60,9 @@ public sealed partial class OperationIngestor(
     /// <summary>
     /// Stores every envelope in its lane, in order; returns their operation ids once storage acknowledged all of them.
     /// </summary>
+    /// <param name="deliveryId">The webhook delivery the operations come from, for their trail.</param>
     /// <exception cref="StorageUnavailableException">Storage failed or did not answer in time; nothing stays stored.</exception>
-    public async Task<IReadOnlyList<string>> EnqueueAllAsync(IReadOnlyList<SerializedEnvelope> envelopes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> EnqueueAllAsync(IReadOnlyList<SerializedEnvelope> envelopes, CancellationToken cancellationToken, string? deliveryId = null)
     {
         var stored = new List<(OperationEnvelope Envelope, SendReceipt Receipt)>(envelopes.Count);
         var storing = wakeups.BeginStoring();
@@ -100,6 +104,11 @@ public sealed partial class OperationIngestor(
         {
             telemetry.Accepted(envelope.Lane, envelope.Source);
             LogAccepted(logger, envelope.OperationId, envelope.Source, envelope.Steps.Count);
+        }
+        // The trail's "queued" rows go with the next batch: the answer waits only for the queue.
+        if (trailOptions.Value.Enabled)
+        {
+            trail.Post(stored.SelectMany(s => OperationTrail.QueuedRows(s.Envelope, deliveryId)));
         }
         return [.. stored.Select(s => s.Envelope.OperationId)];
     }

@@ -80,7 +80,8 @@ public sealed partial class OperationProcessor(
         return result;
     }
 
-    private async Task<ProcessingResult> ProcessContactAsync(OperationEnvelope contact, IReadOnlyList<OperationEnvelope> rest, CancellationToken cancellationToken)
+    private async Task<ProcessingResult> ProcessContactAsync(
+        OperationEnvelope contact, IReadOnlyList<OperationEnvelope> rest, CancellationToken cancellationToken, IReadOnlyList<LibromiCallRecord>? earlierCalls = null)
     {
         if (!PhoneNumber.TryParse(contact.PhoneNumber, null, out var phone, out var error))
         {
@@ -88,14 +89,16 @@ public sealed partial class OperationProcessor(
             return ProcessingResult.DeadLettered;
         }
 
+        List<LibromiCallRecord> calls = [.. earlierCalls ?? []];
         for (var index = 0; index < contact.Steps.Count; index++)
         {
             var remaining = index == 0 ? contact : contact with { Steps = contact.Steps.Skip(index).ToArray() };
             var call = await CallAsync(contact.Lane, phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
+            AddCall(calls, call, contact.Steps[index].Kind, contact);
             var decision = Decide(call, remaining);
             if (decision is not DeliveryDecision.Continue)
             {
-                return await CarryOutAsync(decision, remaining, rest, call.Outcome, cancellationToken).ConfigureAwait(false);
+                return await CarryOutAsync(decision, remaining, rest, call.Outcome, calls, cancellationToken).ConfigureAwait(false);
             }
             sendingState.ReportDelivered();
         }
@@ -106,7 +109,25 @@ public sealed partial class OperationProcessor(
         {
             await observer.OnDeliveredAsync(contact, cancellationToken).ConfigureAwait(false);
         }
+        await SettleAsync(contact, new Settlement(SettlementKind.Delivered, calls), cancellationToken).ConfigureAwait(false);
         return ProcessingResult.Delivered;
+    }
+
+    /// <summary>Keeps what a call with an answer came to, for <see cref="IOperationObserver.OnSettledAsync"/>.</summary>
+    private void AddCall(List<LibromiCallRecord> calls, PermittedCall call, OperationKind step, OperationEnvelope contact)
+    {
+        if (call.Outcome is { } outcome)
+        {
+            calls.Add(new LibromiCallRecord(timeProvider.GetUtcNow(), step, contact.Attempt + 1, outcome.GetType().Name, outcome.StatusCode, outcome.ResponseBody));
+        }
+    }
+
+    private async Task SettleAsync(OperationEnvelope contact, Settlement settlement, CancellationToken cancellationToken)
+    {
+        foreach (var observer in observers)
+        {
+            await observer.OnSettledAsync(contact, settlement, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private DeliveryDecision Decide(PermittedCall call, OperationEnvelope envelope) => call.Outcome is { } outcome
@@ -119,7 +140,8 @@ public sealed partial class OperationProcessor(
     /// requeue or dead-letter, durably, before the caller lets the original message go.
     /// </summary>
     private async Task<ProcessingResult> CarryOutAsync(
-        DeliveryDecision decision, OperationEnvelope remaining, IReadOnlyList<OperationEnvelope> rest, LibromiOutcome? outcome, CancellationToken cancellationToken)
+        DeliveryDecision decision, OperationEnvelope remaining, IReadOnlyList<OperationEnvelope> rest, LibromiOutcome? outcome,
+        IReadOnlyList<LibromiCallRecord> calls, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         Signal(decision);
@@ -130,27 +152,32 @@ public sealed partial class OperationProcessor(
                 LogRateLimited(logger, remaining.OperationId, (pause.Until - now).TotalSeconds, pause.ServerHint);
                 await PublishPauseAsync(pause.Until, cancellationToken).ConfigureAwait(false);
                 await RequeueAsync(remaining, rest, pause.RequeueDelay, cancellationToken).ConfigureAwait(false);
+                await SettleAsync(remaining, new Settlement(SettlementKind.Requeued, calls, now + pause.RequeueDelay, "rate limited by Libromi"), cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
             case DeliveryDecision.OpenCircuit open:
                 LogAuthFault(logger, outcome?.StatusCode ?? 0, open.Reason);
                 await RequeueAsync(remaining, rest, open.RequeueDelay, cancellationToken).ConfigureAwait(false);
+                await SettleAsync(remaining, new Settlement(SettlementKind.Requeued, calls, now + open.RequeueDelay, open.Reason), cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
             case DeliveryDecision.AwaitPermit wait:
                 await RequeueAsync(remaining, rest, wait.RequeueDelay, cancellationToken).ConfigureAwait(false);
+                await SettleAsync(remaining, new Settlement(SettlementKind.Requeued, calls, now + wait.RequeueDelay, "waiting for a rate-limit permit"), cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Deferred;
 
             case DeliveryDecision.Retry retry:
                 LogTransient(logger, remaining.OperationId, retry.Attempt, retry.RequeueDelay.TotalSeconds, retry.Reason);
                 await RequeueAsync(Record(remaining, outcome!, retry.Reason, now), rest, retry.RequeueDelay, cancellationToken).ConfigureAwait(false);
                 telemetry.Retried(remaining.Lane);
+                await SettleAsync(remaining, new Settlement(SettlementKind.Requeued, calls, now + retry.RequeueDelay, retry.Reason), cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.Retried;
 
             case DeliveryDecision.DeadLetter dead:
                 // The failed step and the ones after it (which depend on it) are dead-lettered together.
                 var detail = outcome switch { LibromiOutcome.Transient t => t.Reason, LibromiOutcome.Rejected r => r.Reason, _ => dead.Reason };
                 await DeadLetterAsync(Record(remaining, outcome!, detail, now), dead.ReasonClass, dead.Reason, outcome!, cancellationToken).ConfigureAwait(false);
+                await SettleAsync(remaining, new Settlement(SettlementKind.DeadLettered, calls, Reason: $"{dead.ReasonClass}: {dead.Reason}"), cancellationToken).ConfigureAwait(false);
                 return ProcessingResult.DeadLettered;
 
             default:
@@ -203,9 +230,17 @@ public sealed partial class OperationProcessor(
             List<ProcessingResult> deferred = [];
             foreach (var envelope in envelopes)
             {
-                deferred.Add(await CarryOutAsync(wait, envelope, [], null, cancellationToken).ConfigureAwait(false));
+                deferred.Add(await CarryOutAsync(wait, envelope, [], null, [], cancellationToken).ConfigureAwait(false));
             }
             return deferred;
+        }
+
+        // The merged call counts as a call for each envelope it carried.
+        IReadOnlyList<LibromiCallRecord> MergedCall(OperationEnvelope envelope)
+        {
+            List<LibromiCallRecord> calls = [];
+            AddCall(calls, call, OperationKind.UpdateAttributes, envelope);
+            return calls;
         }
 
         List<ProcessingResult> results = [];
@@ -222,7 +257,7 @@ public sealed partial class OperationProcessor(
                     var tail = envelope.Steps.Skip(AttributeCoalescer.LeadingUpdates(envelope)).ToArray();
                     if (tail.Length > 0)
                     {
-                        results.Add(await ProcessContactAsync(envelope with { Steps = tail }, [], cancellationToken).ConfigureAwait(false));
+                        results.Add(await ProcessContactAsync(envelope with { Steps = tail }, [], cancellationToken, MergedCall(envelope)).ConfigureAwait(false));
                         continue;
                     }
                     telemetry.Delivered(envelope, timeProvider.GetUtcNow());
@@ -231,6 +266,9 @@ public sealed partial class OperationProcessor(
                     {
                         await observer.OnDeliveredAsync(envelope, cancellationToken).ConfigureAwait(false);
                     }
+                    await SettleAsync(envelope, envelope.OperationId == envelopes[0].OperationId
+                        ? new Settlement(SettlementKind.Delivered, MergedCall(envelope))
+                        : new Settlement(SettlementKind.Merged, MergedCall(envelope), MergedInto: envelopes[0].OperationId), cancellationToken).ConfigureAwait(false);
                     results.Add(ProcessingResult.Delivered);
                 }
                 return results;
@@ -240,7 +278,7 @@ public sealed partial class OperationProcessor(
                 LogCoalescedRejected(logger, envelopes.Length, rejected.Reason);
                 foreach (var envelope in envelopes)
                 {
-                    results.Add(await ProcessContactAsync(envelope, [], cancellationToken).ConfigureAwait(false));
+                    results.Add(await ProcessContactAsync(envelope, [], cancellationToken, MergedCall(envelope)).ConfigureAwait(false));
                 }
                 return results;
 
@@ -248,14 +286,14 @@ public sealed partial class OperationProcessor(
                 // Each envelope failed once, as it would have alone.
                 foreach (var envelope in envelopes)
                 {
-                    results.Add(await CarryOutAsync(Decide(call, envelope), envelope, [], outcome, cancellationToken).ConfigureAwait(false));
+                    results.Add(await CarryOutAsync(Decide(call, envelope), envelope, [], outcome, MergedCall(envelope), cancellationToken).ConfigureAwait(false));
                 }
                 return results;
 
             default:
                 // 429 or a rejected token: not the messages' fault. Pause (or open the circuit) once, put all back alike.
                 var decision = Decide(call, envelopes[0]);
-                results.Add(await CarryOutAsync(decision, envelopes[0], [], outcome, cancellationToken).ConfigureAwait(false));
+                results.Add(await CarryOutAsync(decision, envelopes[0], [], outcome, MergedCall(envelopes[0]), cancellationToken).ConfigureAwait(false));
                 var alike = DeliveryPolicy.WithoutPermit(decision switch
                 {
                     DeliveryDecision.Pause pause => pause.RequeueDelay,
@@ -264,7 +302,7 @@ public sealed partial class OperationProcessor(
                 }, options.Value);
                 foreach (var envelope in envelopes.Skip(1))
                 {
-                    results.Add(await CarryOutAsync(alike, envelope, [], null, cancellationToken).ConfigureAwait(false));
+                    results.Add(await CarryOutAsync(alike, envelope, [], null, MergedCall(envelope), cancellationToken).ConfigureAwait(false));
                 }
                 return results;
         }
@@ -345,6 +383,7 @@ public sealed partial class OperationProcessor(
         if (contact is not null)
         {
             await NotifyDeadLetteredAsync(contact, record, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(contact, new Settlement(SettlementKind.DeadLettered, [], Reason: $"{DeadLetterReasons.Unreadable}: {record.Reason}"), cancellationToken).ConfigureAwait(false);
         }
     }
 

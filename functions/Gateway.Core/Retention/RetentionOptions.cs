@@ -37,6 +37,13 @@ public sealed class RetentionOptions
     public TimeSpan FinishedImports { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// How long the trail (each operation's state and Libromi calls, and the webhook delivery log with its bodies) is kept,
+    /// in whole UTC days: a day is deleted, in one request, once all of it is older than this. Default 7 days.
+    /// </summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
+    public TimeSpan Trail { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Most entities one sweep deletes (and so at most this many / 100 table transactions, one at a time). What is left
     /// waits for the next sweep, so a first sweep over a large backlog never hogs the storage account.
     /// </summary>

@@ -14,6 +14,13 @@ public static class RetentionPolicy
     public static bool IsDeliveryExpired(DateTimeOffset seenAt, DateTimeOffset now, TimeSpan deduplicationWindow) =>
         seenAt <= DeliveriesExpireAtOrBefore(now, deduplicationWindow);
 
+    /// <summary>
+    /// A trail day table may go once the last instant of its UTC day is older than <paramref name="retention"/>: every
+    /// operation and delivery in it was received that day.
+    /// </summary>
+    public static bool IsTrailDayExpired(DateOnly day, DateTimeOffset now, TimeSpan retention) =>
+        new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) <= now - retention;
+
     /// <summary>Only imports received at or before this instant can have finished longer than <paramref name="retention"/> ago.</summary>
     public static DateTimeOffset ImportsReceivedAtOrBefore(DateTimeOffset now, TimeSpan retention) => now - retention;
 

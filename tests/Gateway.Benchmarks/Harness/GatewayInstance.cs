@@ -39,7 +39,7 @@ internal sealed class GatewayInstance : IAsyncDisposable
     /// backlog alone and draining does not compete with an ingest measurement.
     /// </param>
     public static async Task<GatewayInstance> StartAsync(
-        AzuriteProcess azurite, SimulatorHost simulator, int requestsPerMinute, int requestsPerHour, bool pauseSending)
+        AzuriteProcess azurite, SimulatorHost simulator, int requestsPerMinute, int requestsPerHour, bool pauseSending, bool trail = true)
     {
         var settings = new Dictionary<string, string>
         {
@@ -52,6 +52,7 @@ internal sealed class GatewayInstance : IAsyncDisposable
             ["Gateway:AdminKey"] = "bench-admin-key-0b7c",
             // Information would write one console line per accepted operation: that measures the terminal, not the gateway.
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Trail:Enabled"] = trail ? "true" : "false",
         };
         var counter = new StorageRequestCounter();
         var args = settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").ToArray();

@@ -13,6 +13,7 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
 {
     private long _count;
     private long _ledgerCount;
+    private long _batchCount;
 
     public long Count => Interlocked.Read(ref _count);
 
@@ -23,9 +24,19 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
     /// </summary>
     public long LedgerCount => Interlocked.Read(ref _ledgerCount);
 
+    /// <summary>
+    /// Entity group transactions (<c>POST /$batch</c>). In the pipeline benchmark (canonical contacts, no webhooks, no
+    /// imports) only the trail writes them, so this is the trail's cost.
+    /// </summary>
+    public long BatchCount => Interlocked.Read(ref _batchCount);
+
     public override void OnSendingRequest(HttpMessage message)
     {
         Interlocked.Increment(ref _count);
+        if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _batchCount);
+        }
         if (IsLedger(message.Request.Uri.Path))
         {
             Interlocked.Increment(ref _ledgerCount);
@@ -36,6 +47,7 @@ internal sealed class StorageRequestCounter : HttpPipelineSynchronousPolicy
     {
         Interlocked.Exchange(ref _count, 0);
         Interlocked.Exchange(ref _ledgerCount, 0);
+        Interlocked.Exchange(ref _batchCount, 0);
     }
 
     /// <summary>The last segment is <c>ratelimit</c> or <c>ratelimit(PartitionKey=...,RowKey=...)</c> (Azurite puts the account name first).</summary>

@@ -19,7 +19,7 @@ internal static class PipelineBenchmark
         await using var azurite = await AzuriteProcess.StartAsync();
         await using var simulator = await SimulatorHost.StartAsync(options.LimitPerMinute, requestsPerHour: 10_000);
         // Sending paused for the whole run: this host only accepts; the drain starts hosts of its own.
-        await using var gateway = await GatewayInstance.StartAsync(azurite, simulator, options.LimitPerMinute, requestsPerHour: 10_000, pauseSending: true);
+        await using var gateway = await GatewayInstance.StartAsync(azurite, simulator, options.LimitPerMinute, requestsPerHour: 10_000, pauseSending: true, trail: options.Trail);
 
         double? halfCapacity = null;
         if (!options.SkipIngest)
@@ -37,7 +37,7 @@ internal static class PipelineBenchmark
             {
                 Console.WriteLine("note: the backlog is not a multiple of the limit, so the last window is not full and the drain ratio reads low.");
             }
-            var drain = new DrainRun(azurite, simulator, gateway);
+            var drain = new DrainRun(azurite, simulator, gateway, options.Trail);
             var results = new List<DrainResult> { await drain.RunAsync(1, options.LimitPerMinute, options.Backlog) };
             if (options.Instances > 1)
             {
@@ -89,7 +89,7 @@ internal static class PipelineBenchmark
         Console.WriteLine($"## Drain: backlog of {results[0].Backlog}, limit {results[0].LimitPerMinute}/min, production queue and processing defaults");
         Console.WriteLine();
         var table = new MarkdownTable("instances", "delivered", "first→last", "sustained/min", "ratio", ceilingName, "max 200s in any 60 s", "max calls in any 60 s", "429s", "other",
-            "storage requests", "storage per delivery", "ledger requests", "ledger per delivery");
+            "storage requests", "storage per delivery", "ledger requests", "ledger per delivery", "ingest storage per op", "trail batches per delivery");
         foreach (var r in results)
         {
             table.Add(r.Instances.ToString(CultureInfo.InvariantCulture),
@@ -105,11 +105,15 @@ internal static class PipelineBenchmark
                 r.StorageRequests.ToString(CultureInfo.InvariantCulture),
                 F2(r.StorageRequestsPerDelivery),
                 r.LedgerRequests.ToString(CultureInfo.InvariantCulture),
-                $"**{F2(r.LedgerRequestsPerDelivery)}**");
+                $"**{F2(r.LedgerRequestsPerDelivery)}**",
+                F2(r.FillRequestsPerOperation),
+                $"{F2(r.BatchesPerDelivery)} (+{F2(r.FillBatchesPerOperation)} at ingest)");
         }
         Console.WriteLine(table);
         Console.WriteLine("ratio = (delivered − limit) / (last − first delivery) / limit; targets: ratio ≥ 0.95, max in any 60 s ≤ limit, zero 429s, ledger per delivery ≤ 0.25.");
         Console.WriteLine("storage counts every request of the drain hosts (queues and tables); ledger counts those to the ratelimit table alone.");
+        Console.WriteLine("ingest storage per op: requests of the accepting host while the backlog was posted (queue writes, and the trail's batched rows when on), per operation.");
+        Console.WriteLine("trail batches: table transactions (the trail's only kind of write here) of the drain hosts per delivery, and of the accepting host per operation.");
         Console.WriteLine();
     }
 

@@ -13,6 +13,8 @@ internal sealed record PipelineOptions
     public int Instances { get; init; } = 1;
     public bool SkipIngest { get; init; }
     public bool SkipDrain { get; init; }
+    /// <summary>Whether the gateways record the trail (<c>Trail__Enabled</c>); <c>--trail off</c> gives the figures without it.</summary>
+    public bool Trail { get; init; } = true;
 
     public static PipelineOptions Parse(string[] args)
     {
@@ -31,6 +33,7 @@ internal sealed record PipelineOptions
                 "--instances" => options with { Instances = int.Parse(Value()) },
                 "--skip-ingest" => options with { SkipIngest = true },
                 "--skip-drain" => options with { SkipDrain = true },
+                "--trail" => options with { Trail = Value() switch { "on" => true, "off" => false, var other => throw new ArgumentException($"--trail takes on or off, not {other}.") } },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

@@ -82,4 +82,15 @@ public sealed class RetentionPolicyTests
     private static ImportFacts Queued(DateTimeOffset queuedAt, params ChunkFacts[] chunks) => new(ImportStatus.Queued, queuedAt, queuedAt, chunks);
 
     private static ChunkFacts Chunk(int rows, int processed, DateTimeOffset? lastAt) => new(rows, processed, lastAt);
+
+    [Fact]
+    public void Trail_day_goes_only_once_all_of_it_is_older_than_the_retention()
+    {
+        var day = new DateOnly(2026, 11, 20);
+        var endOfDay = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
+        var retention = TimeSpan.FromDays(7);
+
+        Assert.False(RetentionPolicy.IsTrailDayExpired(day, endOfDay + retention - TimeSpan.FromTicks(1), retention));
+        Assert.True(RetentionPolicy.IsTrailDayExpired(day, endOfDay + retention, retention));
+    }
 }

@@ -177,6 +177,34 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Operation_trail_written_by_the_worker_answers_from_the_worker_as_from_the_standalone_host()
+    {
+        await fixture.Pipeline.ResetAsync();
+        await using var standalone = await fixture.StartStandaloneAsync();
+        using var workerClient = new HttpClient { BaseAddress = Worker.BaseAddress };
+        using var accepted = await workerClient.SendAsync(Json("/api/contacts", """{"phone_number": "+44 7700 900141", "attributes": {"city": "Bath"}}"""));
+        var id = JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["operation_id"]!.GetValue<string>();
+        await WaitForAsync(async () =>
+        {
+            using var answer = await workerClient.SendAsync(Request(HttpMethod.Get, $"/api/operations/{id}"));
+            return TryParse(await answer.Content.ReadAsStringAsync())?["state"]?.GetValue<string>();
+        }, state => state == "delivered", "the trail the worker wrote to show the operation delivered");
+        var unknown = Guid.CreateVersion7().ToString("N");
+
+        var differences = await CompareAsync(standalone,
+        [
+            ("operation", _ => Request(HttpMethod.Get, $"/api/operations/{id}")),
+            ("operations by phone", _ => Request(HttpMethod.Get, "/api/operations?phone_number=447700900141")),
+            ("unknown operation", _ => Request(HttpMethod.Get, $"/api/operations/{unknown}")),
+            ("bad operation search", _ => Request(HttpMethod.Get, "/api/operations?state=lost")),
+            ("deliveries", _ => Request(HttpMethod.Get, "/api/deliveries?integration=zapier")),
+            ("unknown delivery body (admin key)", _ => Request(HttpMethod.Get, $"/api/deliveries/{unknown}/body", key: GatewayHost.AdminKey)),
+        ]);
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
+        await AssertQueuesDrainedAsync();
+    }
+
+    [Fact]
     public async Task Retention_timer_invocation_runs_the_sweep_in_the_worker()
     {
         var integration = $"timer{Guid.NewGuid():N}";

@@ -30,7 +30,9 @@ public sealed partial class WebhookIngestor(
     /// <summary>The source recorded on the operations of an integration's deliveries.</summary>
     public static string SourceOf(string integrationName) => $"hook:{integrationName}";
 
-    public async Task<HookOutcome> IngestAsync(IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken)
+    /// <param name="deliveryId">The delivery log's id of this delivery, kept with the operations it produces.</param>
+    public async Task<HookOutcome> IngestAsync(
+        IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken, string? deliveryId = null)
     {
         var verification = await WebhookVerification.VerifyAsync(integration, request, secrets, timeProvider, cancellationToken).ConfigureAwait(false);
         switch (verification)
@@ -117,7 +119,7 @@ public sealed partial class WebhookIngestor(
         IReadOnlyList<string> operationIds;
         try
         {
-            operationIds = await ingestor.EnqueueAllAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            operationIds = await ingestor.EnqueueAllAsync(envelopes, cancellationToken, deliveryId).ConfigureAwait(false);
         }
         catch (StorageUnavailableException)
         {

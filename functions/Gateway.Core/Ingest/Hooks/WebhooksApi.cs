@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Options;
@@ -17,27 +18,57 @@ public static class WebhooksApi
 {
     private const int SecretRetryAfterSeconds = 30;
 
+    /// <summary>Answer header naming the delivery in the delivery log (<c>GET /api/deliveries/{id}</c>).</summary>
+    public const string DeliveryIdHeader = "x-delivery-id";
+
     public static async Task<IResult> AcceptAsync(
-        string integration, HttpRequest request, WebhookIngestor hooks, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
+        string integration, HttpRequest request, WebhookIngestor hooks, DeliveryLog deliveryLog, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
     {
-        // The same answer for every unknown name: the route must not tell a prober which integrations exist.
+        // The same answer for every unknown name: the route must not tell a prober which integrations exist. Nor is it
+        // logged: anyone can send to any name, and the log is for deliveries of integrations the gateway serves.
         if (!hooks.TryGetIntegration(integration, out var definition))
         {
             return Problems.NotFound("No integration is configured under this name.");
         }
+        var delivery = deliveryLog.NewDelivery();
 
         var (body, tooLarge) = await BoundedBodyReader.ReadAsync(request, gateway.Value.MaxRequestBodyBytes, cancellationToken).ConfigureAwait(false);
         if (tooLarge is not null)
         {
-            return tooLarge;
+            deliveryLog.Record(delivery, new DeliveryRecord(definition!.Name, DeliveryOutcomes.TooLarge, StatusCodes.Status413PayloadTooLarge,
+                "not_checked", null, false, 0, 0, [], request.ContentType, null));
+            return Problems.WithHeader(tooLarge, DeliveryIdHeader, delivery.Id);
         }
 
         if (ToWebhookRequest(request, body!) is not { } webhookRequest)
         {
-            return Problems.MalformedHost();
+            deliveryLog.Record(delivery, new DeliveryRecord(definition!.Name, DeliveryOutcomes.Malformed, StatusCodes.Status400BadRequest,
+                "not_checked", null, false, 0, 0, [], request.ContentType, body));
+            return Problems.WithHeader(Problems.MalformedHost(), DeliveryIdHeader, delivery.Id);
         }
-        var outcome = await hooks.IngestAsync(definition!, webhookRequest, CanonicalOperationsApi.CorrelationIdFrom(request), cancellationToken).ConfigureAwait(false);
-        return ToResult(outcome, definition!);
+        var outcome = await hooks.IngestAsync(definition!, webhookRequest, CanonicalOperationsApi.CorrelationIdFrom(request), cancellationToken, delivery.Id).ConfigureAwait(false);
+        deliveryLog.Record(delivery, ToDeliveryRecord(definition!.Name, outcome, request.ContentType, body));
+        return Problems.WithHeader(ToResult(outcome, definition!), DeliveryIdHeader, delivery.Id);
+    }
+
+    /// <summary>What the delivery log keeps of an answered delivery: no header, no query string, the body as received.</summary>
+    public static DeliveryRecord ToDeliveryRecord(string integration, HookOutcome outcome, string? contentType, byte[]? body)
+    {
+        const string Verified = "verified";
+        return outcome switch
+        {
+            HookOutcome.Accepted a => new(integration, DeliveryOutcomes.Accepted, StatusCodes.Status202Accepted, Verified, null, a.Duplicates > 0, a.Duplicates, a.Ignored, a.OperationIds, contentType, body),
+            HookOutcome.Duplicate d => new(integration, DeliveryOutcomes.Duplicate, StatusCodes.Status200OK, Verified, null, true, d.Duplicates, d.Ignored, [], contentType, body),
+            HookOutcome.Unverified u => new(integration, DeliveryOutcomes.Unverified, StatusCodes.Status401Unauthorized, "failed", u.Failure.ReasonCode, false, 0, 0, [], contentType, body),
+            HookOutcome.SecretUnavailable => new(integration, DeliveryOutcomes.SecretUnavailable, StatusCodes.Status503ServiceUnavailable, "secret_unavailable", VerificationResult.SecretUnavailable.ReasonCode, false, 0, 0, [], contentType, body),
+            HookOutcome.Malformed m => new(integration, DeliveryOutcomes.Malformed,
+                m.Problem.Reason == MalformedBodyReason.UnsupportedContentType ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest, Verified, null, false, 0, 0, [], contentType, body),
+            HookOutcome.Invalid => new(integration, DeliveryOutcomes.Invalid, StatusCodes.Status422UnprocessableEntity, Verified, null, false, 0, 0, [], contentType, body),
+            HookOutcome.TooManyItems => new(integration, DeliveryOutcomes.TooManyItems, StatusCodes.Status422UnprocessableEntity, Verified, null, false, 0, 0, [], contentType, body),
+            HookOutcome.OperationTooLarge => new(integration, DeliveryOutcomes.TooLarge, StatusCodes.Status413PayloadTooLarge, Verified, null, false, 0, 0, [], contentType, body),
+            HookOutcome.StorageUnavailable => new(integration, DeliveryOutcomes.StorageUnavailable, StatusCodes.Status503ServiceUnavailable, Verified, null, false, 0, 0, [], contentType, body),
+            _ => throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}."),
+        };
     }
 
     /// <summary>

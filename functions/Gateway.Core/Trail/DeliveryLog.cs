@@ -1,0 +1,212 @@
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Trail;
+
+/// <summary>
+/// Every delivery to <c>/api/hooks/{integration}</c> of a configured integration, accepted or refused: when, the
+/// verification result and its reason class, whether it was a duplicate, the operations it produced, and the raw body
+/// cut to <see cref="TrailOptions.MaxBodyBytes"/>. No header is kept (signatures, shared secrets and basic credentials
+/// travel in headers), nor the query string (a shared token may travel there); only the media type. A delivery's row
+/// sits in the trail partition of its hour, so it is written in the same request as the "queued" rows of its operations.
+/// </summary>
+public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, IOptions<TrailOptions> options, TimeProvider timeProvider)
+{
+    /// <summary>A new delivery id for a delivery arriving now.</summary>
+    public TrailKey NewDelivery() => TrailKey.NewId(timeProvider.GetUtcNow());
+
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>Now, on the clock ids are made with: a search window without an end ends here.</summary>
+    public DateTimeOffset Now => timeProvider.GetUtcNow();
+
+    /// <summary>Leaves the delivery's row for the next trail batch.</summary>
+    public void Record(TrailKey key, DeliveryRecord delivery)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+        var max = options.Value.MaxBodyBytes;
+        var entity = new TableEntity(key.PartitionKey, key.DeliveryRow)
+        {
+            [OperationTrail.KindProperty] = OperationTrail.DeliveryKind,
+            ["DeliveryId"] = key.Id,
+            ["Integration"] = delivery.Integration,
+            ["ReceivedAt"] = key.At,
+            ["Outcome"] = delivery.Outcome,
+            ["StatusCode"] = delivery.StatusCode,
+            ["Verification"] = delivery.Verification,
+            ["VerificationReason"] = delivery.VerificationReason,
+            ["Duplicate"] = delivery.Duplicate,
+            ["Duplicates"] = delivery.Duplicates,
+            ["Ignored"] = delivery.Ignored,
+            ["OperationIds"] = string.Join(",", delivery.OperationIds),
+            ["ContentType"] = delivery.ContentType,
+        };
+        if (delivery.Body is { } body)
+        {
+            entity["BodyBytes"] = body.Length;
+            entity["BodyTruncated"] = body.Length > max;
+            entity["Body"] = body.AsSpan(0, Math.Min(body.Length, max)).ToArray();
+        }
+        writer.Post([new TrailRow(key.TableName, entity)]);
+    }
+
+    /// <summary>One delivery, with its body only when <paramref name="withBody"/> (the admin route).</summary>
+    public async Task<DeliveryView?> GetAsync(TrailKey key, bool withBody, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await tables.GetTableClient(key.TableName)
+                .GetEntityIfExistsAsync<TableEntity>(key.PartitionKey, key.DeliveryRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return response.HasValue ? DeliveryView.From(response.Value!, withBody) : null;
+        }
+        catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Deliveries in the window, newest first, filtered on the service by integration, outcome and duplicate flag.</summary>
+    public async Task<DeliveryPage> SearchAsync(DeliveryQuery query, CancellationToken cancellationToken)
+    {
+        var items = new List<DeliveryView>(query.Limit);
+        var resume = query.Cursor;
+        string? missingTable = null;
+        foreach (var hour in TrailHours.Between(query.Since, query.Until, resume?.Hour))
+        {
+            var key = TrailKey.For("", hour);
+            if (key.TableName == missingTable)
+            {
+                continue;
+            }
+            var hourEnd = hour.AddHours(1).AddMilliseconds(-1);
+            var newest = query.Until < hourEnd ? query.Until : hourEnd;
+            var oldest = query.Since > hour ? query.Since : hour;
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {key.PartitionKey} and RowKey ge {"d" + TrailKey.ClockOf(newest)} and RowKey le {"d" + TrailKey.ClockOf(oldest) + "~"}");
+            if (resume is { } r && r.Hour == hour)
+            {
+                filter += " and " + TableClient.CreateQueryFilter($"RowKey gt {r.RowKey}");
+            }
+            resume = null;
+            if (query.Integration is { } integration)
+            {
+                filter += " and " + TableClient.CreateQueryFilter($"Integration eq {integration}");
+            }
+            if (query.Outcome is { } outcome)
+            {
+                filter += " and " + TableClient.CreateQueryFilter($"Outcome eq {outcome}");
+            }
+            if (query.Duplicate is { } duplicate)
+            {
+                filter += " and " + TableClient.CreateQueryFilter($"Duplicate eq {duplicate}");
+            }
+            try
+            {
+                await foreach (var entity in tables.GetTableClient(key.TableName).QueryAsync<TableEntity>(filter, maxPerPage: Math.Max(query.Limit, 10), cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    items.Add(DeliveryView.From(entity, withBody: false));
+                    if (items.Count == query.Limit)
+                    {
+                        return new DeliveryPage(items, new TrailCursor(hour, entity.RowKey).Encode());
+                    }
+                }
+            }
+            catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
+            {
+                // Nothing was recorded that day (or it was swept): skip its other hours.
+                missingTable = key.TableName;
+            }
+        }
+        return new DeliveryPage(items, null);
+    }
+}
+
+/// <summary>What the hook route knows of one delivery when it has answered it.</summary>
+public sealed record DeliveryRecord(
+    string Integration,
+    string Outcome,
+    int StatusCode,
+    string Verification,
+    string? VerificationReason,
+    bool Duplicate,
+    int Duplicates,
+    int Ignored,
+    IReadOnlyList<string> OperationIds,
+    string? ContentType,
+    byte[]? Body);
+
+/// <summary>A search of the delivery log.</summary>
+public sealed record DeliveryQuery(
+    DateTimeOffset Since, DateTimeOffset Until, int Limit, string? Integration = null, string? Outcome = null, bool? Duplicate = null, TrailCursor? Cursor = null);
+
+/// <summary>One delivery as the API shows it. The body (UTF-8 text when it is, else base64) only on the admin route.</summary>
+public sealed record DeliveryView(
+    [property: JsonPropertyName("delivery_id")] string DeliveryId,
+    [property: JsonPropertyName("integration")] string Integration,
+    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt,
+    [property: JsonPropertyName("outcome")] string Outcome,
+    [property: JsonPropertyName("status")] int StatusCode,
+    [property: JsonPropertyName("verification")] string Verification,
+    [property: JsonPropertyName("verification_reason")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VerificationReason,
+    [property: JsonPropertyName("duplicate")] bool Duplicate,
+    [property: JsonPropertyName("duplicates")] int Duplicates,
+    [property: JsonPropertyName("ignored")] int Ignored,
+    [property: JsonPropertyName("operation_ids")] IReadOnlyList<string> OperationIds,
+    [property: JsonPropertyName("content_type")] string? ContentType,
+    [property: JsonPropertyName("body_bytes")] int? BodyBytes,
+    [property: JsonPropertyName("body_truncated")] bool BodyTruncated,
+    [property: JsonPropertyName("body")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Body,
+    [property: JsonPropertyName("body_base64")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BodyBase64,
+    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links)
+{
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    internal static DeliveryView From(TableEntity row, bool withBody)
+    {
+        var id = row.GetString("DeliveryId") ?? "";
+        var operations = row.GetString("OperationIds") is { Length: > 0 } ids ? ids.Split(',') : [];
+        string? text = null, base64 = null;
+        if (withBody && row.GetBinary("Body") is { } body)
+        {
+            try
+            {
+                text = StrictUtf8.GetString(body);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                // A body cut inside a multi-byte character, or not text at all.
+                base64 = Convert.ToBase64String(body);
+            }
+        }
+        var links = new Dictionary<string, string> { ["self"] = $"/api/deliveries/{id}", ["body"] = $"/api/deliveries/{id}/body" };
+        return new DeliveryView(
+            id,
+            row.GetString("Integration") ?? "",
+            row.GetDateTimeOffset("ReceivedAt") ?? DateTimeOffset.MinValue,
+            row.GetString("Outcome") ?? "",
+            row.GetInt32("StatusCode") ?? 0,
+            row.GetString("Verification") ?? "",
+            row.GetString("VerificationReason"),
+            row.GetBoolean("Duplicate") ?? false,
+            row.GetInt32("Duplicates") ?? 0,
+            row.GetInt32("Ignored") ?? 0,
+            operations,
+            row.GetString("ContentType"),
+            row.GetInt32("BodyBytes"),
+            row.GetBoolean("BodyTruncated") ?? false,
+            text,
+            base64,
+            links);
+    }
+}
+
+/// <summary>One page of <c>GET /api/deliveries</c>.</summary>
+public sealed record DeliveryPage(
+    [property: JsonPropertyName("items")] IReadOnlyList<DeliveryView> Items,
+    [property: JsonPropertyName("next_cursor")] string? NextCursor);
