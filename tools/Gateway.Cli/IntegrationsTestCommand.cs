@@ -80,6 +80,11 @@ internal static class IntegrationsTestCommand
             output.WriteLine($"{Path.GetFileName(sampleFile)}: \"definition\" is for the route; the CLI tests the definition in {Path.GetFileName(path)}.");
             return Usage;
         }
+        if (input.DeliveryId is not null)
+        {
+            output.WriteLine($"{Path.GetFileName(sampleFile)}: \"delivery_id\" is for the route, which reads the gateway's delivery log; give the CLI a \"sample\".");
+            return Usage;
+        }
 
         var attributeTypes = new AttributeTypeCatalog(TimeProvider.System);
         if (contactFile is not null)
@@ -106,7 +111,7 @@ internal static class IntegrationsTestCommand
             : new SampleContactReport("not_available", "The CLI does not call Libromi; save the contact's GET /contact/{phone} answer and pass it with --contact.");
         var secrets = new ConfigurationSecretSource(new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var report = await IntegrationDryRun.RunAsync(integration, IntegrationDryRun.Live, input.ToWebhookRequest(new Uri(LocalGateway, $"api/hooks/{Uri.EscapeDataString(integration.Name)}")),
-            secrets, TimeProvider.System, maxItems: new Ingest.Hooks.HookOptions().MaxItemsPerDelivery, attributeTypes, sampleContact, cancellationToken);
+            secrets, TimeProvider.System, maxItems: new Ingest.Hooks.HookOptions().MaxItemsPerDelivery, attributeTypes, sampleContact, cancellationToken: cancellationToken);
 
         output.WriteLine(JsonSerializer.Serialize(report, DryRunReport.JsonOptions));
         return report.Outcome is "accepted" or "ignored" && report.AttributeTypes.Warnings.Count == 0 ? WouldBeAccepted : WouldBeRefused;

@@ -152,6 +152,20 @@ public static class TrailApi
         }).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One delivery with its body, read as <c>GET /api/deliveries/{id}/body</c> reads it, for another admin route (the
+    /// dry run of <c>POST /api/integrations/{name}/test</c>): the delivery, else the answer to give instead (404
+    /// problem for an unknown delivery, 503 problem with Retry-After when storage fails).
+    /// </summary>
+    public static async Task<(DeliveryView? Delivery, IResult? Problem)> ReadDeliveryWithBodyAsync(
+        TrailKey key, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
+    {
+        DeliveryView? delivery = null;
+        var answer = await StorageGuardAsync(storageDeadline, cancellationToken, async token =>
+            (delivery = await deliveries.GetAsync(key, withBody: true, token).ConfigureAwait(false)) is null ? DeliveryNotFound(key.Id) : TypedResults.Ok()).ConfigureAwait(false);
+        return delivery is null ? (null, answer) : (delivery, null);
+    }
+
     private static async Task<IResult> GetDeliveryAsync(string id, bool withBody, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
         if (!TrailKey.TryParse(id, out var key))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Trail;
 
 namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 
@@ -15,6 +16,8 @@ namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 ///   "definition": { ...one integration, as in the integrations file... },
 ///   "sample_phone": "+44 7700 900123" }
 /// </code>
+/// Instead of a <c>sample</c>, the route takes <c>"delivery_id": "..."</c>: a delivery kept in the delivery log, whose
+/// logged body and media type are the sample (<see cref="DeliveryId"/>; no headers were kept). One of the two, never both.
 /// Unknown fields are refused, as in the integrations file: a misspelt <c>sampel</c> must not test nothing.
 /// </summary>
 /// <param name="Body">The delivery's body bytes: <c>body</c> as compact JSON, or <c>body_text</c> exactly as written (for a form post or a signature over exact bytes).</param>
@@ -30,7 +33,13 @@ public sealed record DryRunInput(
     JsonObject? Definition,
     string? SamplePhone)
 {
-    private static readonly string[] RootFields = ["sample", "definition", "sample_phone"];
+    private static readonly string[] RootFields = ["sample", "delivery_id", "definition", "sample_phone"];
+
+    /// <summary>
+    /// The delivery of the delivery log to test instead of a sample; the route reads its body and media type into
+    /// <see cref="Body"/> and <see cref="ContentType"/> before the run. Null for a sample.
+    /// </summary>
+    public TrailKey? DeliveryId { get; init; }
     private static readonly string[] SampleFields = ["body", "body_text", "content_type", "headers", "url"];
 
     /// <summary>Reads the input; false with field errors keyed like <c>sample.headers</c>, each saying what is expected.</summary>
@@ -66,9 +75,34 @@ public sealed record DryRunInput(
             }
         }
 
-        if (!rootObject.TryGetPropertyValue("sample", out var sampleNode) || sampleNode is not JsonObject sample)
+        var hasSample = rootObject.TryGetPropertyValue("sample", out var sampleNode);
+        if (rootObject.TryGetPropertyValue("delivery_id", out var deliveryNode))
         {
-            problems["sample"] = ["required: an object with the delivery's \"body\" (or \"body_text\"), and optionally \"content_type\", \"headers\", \"url\""];
+            if (hasSample)
+            {
+                problems["delivery_id"] = ["give \"sample\" or \"delivery_id\", not both: the delivery's logged body is the sample"];
+                return false;
+            }
+            if (!TrailKey.TryParse(NonEmptyString(deliveryNode), out var deliveryKey))
+            {
+                problems["delivery_id"] = ["must be a delivery id: the 32 hex digits of the hook answer's x-delivery-id header"];
+                return false;
+            }
+            if (problems.Count > 0)
+            {
+                return false;
+            }
+            input = new DryRunInput(ReadOnlyMemory<byte>.Empty, null, new WebhookHeaders([]), null, definition, samplePhone) { DeliveryId = deliveryKey };
+            errors = null;
+            return true;
+        }
+        if (!hasSample || sampleNode is not JsonObject sample)
+        {
+            problems["sample"] = ["required (or \"delivery_id\"): an object with the delivery's \"body\" (or \"body_text\"), and optionally \"content_type\", \"headers\", \"url\""];
+            if (!hasSample)
+            {
+                problems["delivery_id"] = ["give either \"sample\" or \"delivery_id\" (a delivery kept in the delivery log)"];
+            }
             return false;
         }
         RefuseUnknown(sample, "sample.", SampleFields, problems);

@@ -17,10 +17,12 @@ namespace Libromi.Gateway.Ingest.Hooks.DryRun;
 /// matched an operation), <c>invalid</c> (422 with <see cref="Errors"/>), <c>too_many_items</c> (422),
 /// <c>operation_too_large</c> (413: one contact's operations outgrow a queue message),
 /// <c>malformed_body</c> (400), <c>unsupported_media_type</c> (415), <c>unverified</c> (401),
-/// <c>secret_unavailable</c> (503). Deduplication is not consulted: a dry run records nothing and reads no identity.
+/// <c>secret_unavailable</c> (503); for a logged delivery, <c>body_truncated</c> (the log kept only part of the body, so
+/// nothing was mapped). Deduplication is not consulted: a dry run records nothing and reads no identity.
 /// </param>
 /// <param name="Errors">The 422's <c>errors</c> map, keyed <c>items[i].field</c>, exactly as a delivery gets it.</param>
-/// <param name="Detail">The 400/413/415/422 detail for the outcomes that carry one.</param>
+/// <param name="Detail">The 400/413/415/422 detail for the outcomes that carry one, and why a logged body was not mapped (<c>body_truncated</c>).</param>
+/// <param name="Delivery">The delivery of the delivery log the sample was read from (<c>delivery_id</c>); absent for a sample.</param>
 public sealed record DryRunReport(
     string Integration,
     string Definition,
@@ -31,7 +33,8 @@ public sealed record DryRunReport(
     int ItemsFound,
     IReadOnlyList<ItemReport> Items,
     IReadOnlyList<UnresolvedPath> UnresolvedPaths,
-    AttributeTypesReport AttributeTypes)
+    AttributeTypesReport AttributeTypes,
+    LoggedDeliveryReport? Delivery = null)
 {
     /// <summary>
     /// snake_case, nulls left out, indented, and "+" or quotes in values written as themselves: the report is read by
@@ -47,9 +50,28 @@ public sealed record DryRunReport(
     };
 }
 
+/// <summary>
+/// The logged delivery a dry run read its sample from: its id, the integration it was logged for (which may differ from
+/// the one tested: a fixed definition can be tried on another integration's payload), how the hook route answered it,
+/// and what of its body the log kept. <see cref="Note"/> says, in words, what the dry run could not test.
+/// </summary>
+/// <param name="BodyBytes">The size of the body as delivered.</param>
+/// <param name="BodyBytesKept">What the log kept of it: all of it, unless <see cref="BodyTruncated"/>.</param>
+public sealed record LoggedDeliveryReport(
+    string DeliveryId,
+    string Integration,
+    DateTimeOffset ReceivedAt,
+    string Outcome,
+    string? ContentType,
+    int BodyBytes,
+    int BodyBytesKept,
+    bool BodyTruncated,
+    string Note);
+
 /// <param name="Verdict">
 /// <c>verified</c>; <c>failed</c> (a delivery would be refused 401 for <see cref="Reason"/>); <c>skipped</c> (the sample is
-/// unsigned: it carries none of the scheme's headers, so only the mapping was tested); <c>secret_unavailable</c> (the
+/// unsigned: it carries none of the scheme's headers, or it was read from the delivery log, which keeps no headers, so
+/// only the mapping was tested); <c>secret_unavailable</c> (the
 /// gateway cannot read the secret named <see cref="SecretName"/>).
 /// </param>
 public sealed record VerificationReport(string Verdict, string Scheme, string? Reason, string? Detail, string? SecretName);

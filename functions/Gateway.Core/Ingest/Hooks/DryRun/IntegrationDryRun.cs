@@ -16,9 +16,16 @@ public static class IntegrationDryRun
 {
     public const string Live = "live";
     public const string Draft = "draft";
+    /// <summary>The outcome of a logged delivery whose body the log cut to its size cap: not mapped.</summary>
+    public const string BodyTruncated = "body_truncated";
 
     /// <param name="definition"><see cref="Live"/> or <see cref="Draft"/>, for the report.</param>
     /// <param name="sampleContact">What reading the author's sample contact came to, when one was named.</param>
+    /// <param name="logged">
+    /// The delivery of the delivery log the sample was read from, when it was: verification is then skipped (the log
+    /// keeps no headers), and a body the log cut to its size cap is not mapped (outcome <see cref="BodyTruncated"/>):
+    /// mapping part of a body would report values and errors the real delivery never had.
+    /// </param>
     public static async Task<DryRunReport> RunAsync(
         IntegrationDefinition integration,
         string definition,
@@ -28,9 +35,20 @@ public static class IntegrationDryRun
         int maxItems,
         AttributeTypeCatalog attributeTypes,
         SampleContactReport? sampleContact,
+        LoggedDeliveryReport? logged = null,
         CancellationToken cancellationToken = default)
     {
-        var verification = Report(await WebhookVerification.VerifyAsync(integration, sample, secrets, timeProvider, cancellationToken).ConfigureAwait(false));
+        var verification = logged is null
+            ? Report(await WebhookVerification.VerifyAsync(integration, sample, secrets, timeProvider, cancellationToken).ConfigureAwait(false))
+            : new VerificationReport("skipped", integration.Verification.SchemeType.Name, "headers_not_logged",
+                "the delivery log keeps no headers (signatures and tokens travel there), so verification was skipped and only the mapping was tested", null);
+        if (logged is { BodyTruncated: true })
+        {
+            return new DryRunReport(integration.Name, definition, verification, BodyTruncated,
+                $"The delivery log kept only the first {logged.BodyBytesKept} of the delivery's {logged.BodyBytes} bytes, so the body was not mapped: "
+                    + "a cut body would report values and errors the delivery never had. Send the full body as a \"sample\" instead.",
+                null, 0, [], [], new AttributeTypesReport([], [], sampleContact), logged);
+        }
 
         var trace = new MappingTrace();
         var mapping = PayloadMapper.Map(integration, sample, maxItems, trace);
@@ -69,7 +87,8 @@ public static class IntegrationDryRun
             trace.Items.Count,
             items,
             UnresolvedPaths(integration, trace),
-            CheckAttributes(trace, attributeTypes, sampleContact));
+            CheckAttributes(trace, attributeTypes, sampleContact),
+            logged);
     }
 
     /// <summary>

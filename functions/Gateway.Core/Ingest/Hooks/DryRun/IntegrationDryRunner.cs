@@ -20,7 +20,8 @@ public sealed class IntegrationDryRunner(
     TimeProvider timeProvider)
 {
     /// <param name="hookUrl">The URL a sender would call for this integration; a sample's own <c>url</c> wins.</param>
-    public async Task<DryRunOutcome> RunAsync(string name, DryRunInput input, Uri hookUrl, CancellationToken cancellationToken)
+    /// <param name="logged">The logged delivery whose body and media type <paramref name="input"/> carries, when it was read from the delivery log.</param>
+    public async Task<DryRunOutcome> RunAsync(string name, DryRunInput input, Uri hookUrl, LoggedDeliveryReport? logged, CancellationToken cancellationToken)
     {
         IntegrationDefinition? integration;
         string definition;
@@ -45,7 +46,7 @@ public sealed class IntegrationDryRunner(
             ? await sampleContacts.ReadAsync(phone, integration.DefaultCountryCode, cancellationToken).ConfigureAwait(false)
             : null;
         var report = await IntegrationDryRun.RunAsync(integration, definition, input.ToWebhookRequest(hookUrl), secrets, timeProvider,
-            hookOptions.Value.MaxItemsPerDelivery, attributeTypes, sampleContact, cancellationToken).ConfigureAwait(false);
+            hookOptions.Value.MaxItemsPerDelivery, attributeTypes, sampleContact, logged, cancellationToken).ConfigureAwait(false);
         return new DryRunOutcome.Reported(report);
     }
 }

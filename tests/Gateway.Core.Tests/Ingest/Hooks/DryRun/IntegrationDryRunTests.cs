@@ -184,6 +184,16 @@ public sealed class IntegrationDryRunTests
         Assert.Equal(contentType, input.ContentType);
     }
 
+    [Fact]
+    public void A_delivery_id_stands_for_the_sample_and_keeps_the_draft()
+    {
+        Assert.True(DryRunInput.TryRead(JsonNode.Parse("""{"delivery_id":"019ae4f2c1d07a3b8c9d0e1f2a3b4c5d","definition":{"operations":[]}}"""), out var input, out _));
+
+        Assert.Equal("019ae4f2c1d07a3b8c9d0e1f2a3b4c5d", input.DeliveryId?.Id);
+        Assert.True(input.Body.IsEmpty);
+        Assert.NotNull(input.Definition);
+    }
+
     [Theory]
     [InlineData("""[]""", "(body)")]
     [InlineData("""{"sample":{"body":1,"body_text":"1"}}""", "sample.body")]
@@ -191,6 +201,11 @@ public sealed class IntegrationDryRunTests
     [InlineData("""{"sample":{"body":1},"definition":[]}""", "definition")]
     [InlineData("""{"sample":{"body":1},"sample_phone":31}""", "sample_phone")]
     [InlineData("""{"sample":{"body_text":5}}""", "sample.body_text")]
+    [InlineData("""{"sample":{"body":1},"delivery_id":"019ae4f2c1d07a3b8c9d0e1f2a3b4c5d"}""", "delivery_id")]
+    [InlineData("""{"definition":{}}""", "delivery_id")]
+    [InlineData("""{"delivery_id":"019AE4F2C1D07A3B8C9D0E1F2A3B4C5D"}""", "delivery_id")]
+    [InlineData("""{"delivery_id":""}""", "delivery_id")]
+    [InlineData("""{"delivery_id":"019ae4f2c1d07a3b8c9d0e1f2a3b4c5d","sample_phone":31}""", "sample_phone")]
     public void A_malformed_dry_run_input_names_the_field(string json, string field)
     {
         Assert.False(DryRunInput.TryRead(JsonNode.Parse(json), out _, out var errors));
