@@ -110,7 +110,9 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
     public async Task Killed_draining_host_with_production_leases_hands_its_backlog_to_a_survivor_within_two_windows()
     {
         await fixture.ResetAsync();
-        await fixture.Simulator.Inspector.SetFaultsAsync(new FaultSettings { LatencyMs = 200 });
+        // Each call takes 0.8 s at Libromi, so the kill lands while the first window's calls are on the wire and the
+        // rest are held, not after the burst.
+        await fixture.Simulator.Inspector.SetFaultsAsync(new FaultSettings { LatencyMs = 800 });
         var ports = AzuriteFixture.FreePorts(3);
         var doomed = StandaloneProcess.Start(fixture, ports[0], productionDefaults: true);
         StandaloneProcess? second = null, third = null;
