@@ -126,7 +126,7 @@ public sealed partial class DrainWakeups(QueueServiceClient queueService, IOptio
 
     private async Task SendAsync(TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
-        var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
+        var delay = OperationQueues.CappedVisibility(visibilityDelay);
         await OperationQueues.WithQueueAsync(Queue,
             () => Queue.SendMessageAsync("wake", delay, TimeToLive + (delay ?? TimeSpan.Zero), cancellationToken), cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _written);

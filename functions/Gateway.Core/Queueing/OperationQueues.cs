@@ -49,11 +49,14 @@ public sealed class OperationQueues(QueueServiceClient queueService)
 
     private static async Task<SendReceipt> SendAsync(QueueClient queue, string body, TimeSpan? visibilityDelay, CancellationToken cancellationToken)
     {
-        // Azure Storage caps visibility at 7 days.
-        var delay = visibilityDelay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : (TimeSpan?)null;
+        var delay = CappedVisibility(visibilityDelay);
         Response<SendReceipt> receipt = await WithQueueAsync(queue, () => queue.SendMessageAsync(body, delay, NeverExpires, cancellationToken), cancellationToken).ConfigureAwait(false);
         return receipt.Value;
     }
+
+    /// <summary>A visibility delay storage accepts: not negative, and under the 7 days Azure Storage allows.</summary>
+    public static TimeSpan? CappedVisibility(TimeSpan? delay) =>
+        delay is { } d ? TimeSpan.FromTicks(Math.Clamp(d.Ticks, 0, TimeSpan.FromDays(7).Ticks - TimeSpan.TicksPerSecond)) : null;
 
     /// <summary>
     /// Deletes messages this instance sent, for a set that storage did not take whole: an answer that is an error must
