@@ -223,7 +223,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IP
             {
                 // Fail closed: without the ledger nothing is sent; waiters time out and their messages go back.
                 LogLedgerUnavailable(_logger, exception, exception.GetType().Name);
-                await DelayAsync(StorageRetryDelay, null).ConfigureAwait(false);
+                await DelayUntilAsync(_clock.GetUtcNow() + StorageRetryDelay, null).ConfigureAwait(false);
                 continue;
             }
 
@@ -247,7 +247,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IP
                     {
                         _ledgerFull = (full.RetryAt, realtime > 0);
                     }
-                    await DelayAsync(full.RetryAt - _clock.GetUtcNow(), wake).ConfigureAwait(false);
+                    await DelayUntilAsync(full.RetryAt, wake).ConfigureAwait(false);
                     break;
 
                 case LeaseDecision.Paused paused:
@@ -257,18 +257,29 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IP
         }
     }
 
-    private async Task DelayAsync(TimeSpan delay, CancellationTokenSource? wake)
+    private async Task DelayUntilAsync(DateTimeOffset until, CancellationTokenSource? wake)
     {
-        using var linked = wake is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, wake.Token);
+        using var stop = wake is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, wake.Token);
         try
         {
-            await Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, _clock, linked?.Token ?? _stopping.Token).ConfigureAwait(false);
+            var delay = Task.Delay(Max(until - _clock.GetUtcNow(), TimeSpan.Zero), _clock, stop.Token);
+            // The clock may have moved on between reading it and arming the timer (a descheduled thread, or a test's
+            // fake clock); a timer armed for a moment already past must not hold the loop for a second interval.
+            if (_clock.GetUtcNow() >= until)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+            await delay.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // Woken for a realtime waiter, or stopping (the loop checks).
+            // Time is up, woken for a realtime waiter, or stopping (the loop checks).
         }
     }
+
+    private static TimeSpan Max(TimeSpan left, TimeSpan right) => left > right ? left : right;
 
     /// <summary>Hands local permits to waiters: realtime first, but one in <see cref="BulkEvery"/> to bulk while both wait.</summary>
     private List<PermitWaiter> ServeLocked()
