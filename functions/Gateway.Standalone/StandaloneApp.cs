@@ -1,12 +1,13 @@
 using Libromi.Gateway.Hosting;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Replays;
 using Libromi.Gateway.Retention;
 
 namespace Libromi.Gateway.Standalone;
 
 /// <summary>
 /// The gateway outside Azure Functions: the same routes and the same processor, with a drain service that
-/// mirrors the Functions wake and timer triggers and a retention service that mirrors its timer trigger. Several instances
+/// mirrors the Functions wake and timer triggers, a replay listener that mirrors its replay-jobs trigger, and a retention service that mirrors its timer trigger. Several instances
 /// may share one storage account.
 /// </summary>
 public static class StandaloneApp
@@ -19,6 +20,7 @@ public static class StandaloneApp
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHostedService<DrainService>();
         builder.Services.AddHostedService<RetentionService>();
+        builder.Services.AddHostedService<ReplayWorkService>();
         builder.Services.AddHostedService<KeyConfigurationWarning>();
         configureServices?.Invoke(builder.Services);
 

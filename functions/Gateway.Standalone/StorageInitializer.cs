@@ -1,4 +1,5 @@
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Replays;
 
 namespace Libromi.Gateway.Standalone;
 
@@ -6,13 +7,14 @@ namespace Libromi.Gateway.Standalone;
 /// Creates the gateway's queues on start (in Azure the Bicep template does). Storage being down at start is
 /// not fatal: ingest answers 503 and the listener retries until storage is back.
 /// </summary>
-internal sealed partial class StorageInitializer(OperationQueues queues, ILogger<StorageInitializer> logger) : IHostedService
+internal sealed partial class StorageInitializer(OperationQueues queues, ReplayWorkQueue replayWork, ILogger<StorageInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
             await queues.EnsureCreatedAsync(cancellationToken);
+            await replayWork.EnsureCreatedAsync(cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -3,6 +3,7 @@ using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
+using Libromi.Gateway.Replays;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Builder;
@@ -38,6 +39,8 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapPost("/dead-letters/replay", DeadLettersApi.ReplayManyAsync).AddEndpointFilter(admin);
         api.MapPost("/dead-letters/{id}/replay", DeadLettersApi.ReplayOneAsync).AddEndpointFilter(admin);
         api.MapDelete("/dead-letters/{id}", DeadLettersApi.DeleteAsync).AddEndpointFilter(admin);
+        api.MapPost("/replays", ReplaysApi.StartAsync).AddEndpointFilter(admin);
+        api.MapGet("/replays/{id}", ReplaysApi.GetAsync).AddEndpointFilter(admin);
         api.MapPost("/integrations/{name}/test", Ingest.Hooks.DryRun.IntegrationTestApi.TestAsync).AddEndpointFilter(admin);
 
         // The status page is public like /api/health; dead letters on it need the admin key.

@@ -8,6 +8,7 @@ using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Replays;
 using Libromi.Gateway.Retention;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
@@ -60,6 +61,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<QueueInspector>();
         services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<DeadLetterReplayer>();
+        services.AddGatewayReplays();
         services.TryAddSingleton<StatusReporter>();
         services.AddHostedService<DeadLetterTableInitializer>();
         services.AddGatewayTelemetry(configuration);

@@ -13,7 +13,7 @@ namespace Libromi.Gateway.Queueing;
 public sealed class OperationQueues(QueueServiceClient queueService)
 {
     // At 1,000 requests an hour a large import legitimately waits days: messages never expire.
-    private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
+    internal static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
     // Deletes are small requests; a few at a time take a large import back quickly without a burst.
     private const int WithdrawConcurrency = 8;

@@ -74,7 +74,37 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, I
     /// <summary>Deliveries in the window, newest first, filtered on the service by integration, outcome and duplicate flag.</summary>
     public async Task<DeliveryPage> SearchAsync(DeliveryQuery query, CancellationToken cancellationToken)
     {
-        var items = new List<DeliveryView>(query.Limit);
+        var (items, next) = await ReadAsync(query, row => DeliveryView.From(row, withBody: false), select: null, cancellationToken).ConfigureAwait(false);
+        return new DeliveryPage(items, next?.Encode());
+    }
+
+    /// <summary>One page of deliveries as a replay needs them: with the stored body, and the job that replayed each, if any.</summary>
+    public Task<(IReadOnlyList<LoggedDelivery> Items, TrailCursor? Next)> ReadForReplayAsync(DeliveryQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(query, LoggedDelivery.From, select: null, cancellationToken);
+
+    /// <summary>One page of deliveries without their bodies, for counting what a replay would do.</summary>
+    public Task<(IReadOnlyList<LoggedDelivery> Items, TrailCursor? Next)> ReadHeadersForReplayAsync(DeliveryQuery query, CancellationToken cancellationToken) =>
+        ReadAsync(query, LoggedDelivery.From, select: LoggedDelivery.HeaderColumns, cancellationToken);
+
+    /// <summary>
+    /// Records on the delivery's row that replay job <paramref name="jobId"/> enqueued <paramref name="operationIds"/> from it.
+    /// Written at once (not through the trail batch): the mark is what keeps a repeated page from replaying the delivery twice.
+    /// </summary>
+    public async Task MarkReplayedAsync(TrailKey key, string jobId, IReadOnlyList<string> operationIds, CancellationToken cancellationToken)
+    {
+        var mark = new TableEntity(key.PartitionKey, key.DeliveryRow)
+        {
+            [LoggedDelivery.ReplayJobProperty] = jobId,
+            ["ReplayedAt"] = timeProvider.GetUtcNow(),
+            ["ReplayOperationIds"] = string.Join(",", operationIds),
+        };
+        await tables.GetTableClient(key.TableName).UpdateEntityAsync(mark, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(IReadOnlyList<T> Items, TrailCursor? Next)> ReadAsync<T>(
+        DeliveryQuery query, Func<TableEntity, T> read, IEnumerable<string>? select, CancellationToken cancellationToken)
+    {
+        var items = new List<T>(query.Limit);
         var resume = query.Cursor;
         string? missingTable = null;
         foreach (var hour in TrailHours.Between(query.Since, query.Until, resume?.Hour))
@@ -108,12 +138,12 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, I
             }
             try
             {
-                await foreach (var entity in tables.GetTableClient(key.TableName).QueryAsync<TableEntity>(filter, maxPerPage: Math.Max(query.Limit, 10), cancellationToken: cancellationToken).ConfigureAwait(false))
+                await foreach (var entity in tables.GetTableClient(key.TableName).QueryAsync<TableEntity>(filter, maxPerPage: Math.Max(query.Limit, 10), select, cancellationToken).ConfigureAwait(false))
                 {
-                    items.Add(DeliveryView.From(entity, withBody: false));
+                    items.Add(read(entity));
                     if (items.Count == query.Limit)
                     {
-                        return new DeliveryPage(items, new TrailCursor(hour, entity.RowKey).Encode());
+                        return (items, new TrailCursor(hour, entity.RowKey));
                     }
                 }
             }
@@ -123,7 +153,32 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, I
                 missingTable = key.TableName;
             }
         }
-        return new DeliveryPage(items, null);
+        return (items, null);
+    }
+}
+
+/// <summary>A logged delivery as a replay reads it: how it was answered, its stored body, and the replay job that has taken it, if any.</summary>
+public sealed record LoggedDelivery(
+    TrailKey Key, string Integration, string Outcome, string Verification, byte[]? Body, bool BodyTruncated, string? ContentType, string? ReplayJob)
+{
+    public const string ReplayJobProperty = "ReplayJob";
+
+    /// <summary>The columns a count needs; the body stays on the service.</summary>
+    public static readonly IReadOnlyList<string> HeaderColumns =
+        ["PartitionKey", "RowKey", "DeliveryId", "Integration", "Outcome", "Verification", "BodyBytes", "BodyTruncated", "ContentType", ReplayJobProperty];
+
+    internal static LoggedDelivery From(TableEntity row)
+    {
+        var id = row.GetString("DeliveryId") ?? "";
+        var key = TrailKey.TryParse(id, out var parsed) ? parsed.Value : throw new InvalidDataException($"Delivery row {row.RowKey} holds no valid delivery id.");
+        var body = row.GetBinary("Body");
+        // A count reads no body: BodyBytes says whether one was stored.
+        if (body is null && row.GetInt32("BodyBytes") is not null)
+        {
+            body = [];
+        }
+        return new LoggedDelivery(key, row.GetString("Integration") ?? "", row.GetString("Outcome") ?? "", row.GetString("Verification") ?? "",
+            body, row.GetBoolean("BodyTruncated") ?? false, row.GetString("ContentType"), row.GetString(ReplayJobProperty));
     }
 }
 

@@ -44,7 +44,16 @@ public sealed partial class WebhookIngestor(
                 LogSecretUnavailable(logger, integration.Name, unavailable.Scheme, unavailable.SecretName, unavailable.Detail);
                 return new HookOutcome.SecretUnavailable();
         }
+        return await IngestVerifiedAsync(integration, request, correlationId, cancellationToken, deliveryId).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Everything after verification: map, drop items seen before, enqueue, record the identities. A replay of a logged
+    /// delivery starts here, because the delivery was verified when it arrived and its signature headers were never stored.
+    /// </summary>
+    public async Task<HookOutcome> IngestVerifiedAsync(
+        IntegrationDefinition integration, WebhookRequest request, string? correlationId, CancellationToken cancellationToken, string? deliveryId = null)
+    {
         MappingResult.Mapped mapped;
         switch (PayloadMapper.Map(integration, request, options.Value.MaxItemsPerDelivery))
         {

@@ -1,0 +1,82 @@
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Libromi.Gateway.Replays;
+
+/// <summary>
+/// The standalone host's listener on <c>replay-jobs</c>, doing what the Functions queue trigger does: one message at a time,
+/// deleted once its page is recorded, delivered again after <see cref="QueueListenerOptions.VisibilityTimeout"/> when the
+/// page failed, dropped after <see cref="QueueListenerOptions.MaxDequeueCount"/> deliveries.
+/// </summary>
+public sealed partial class ReplayWorkService(
+    ReplayWorkQueue work, ReplayJobRunner runner, IOptions<QueueListenerOptions> options, TimeProvider timeProvider, ILogger<ReplayWorkService> logger) : BackgroundService
+{
+    /// <summary>How long a page may take before another listener may take its message: pages end in seconds.</summary>
+    private static readonly TimeSpan PageLease = TimeSpan.FromMinutes(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await WorkOneAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    await Task.Delay(options.Value.MaxPollingInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (StorageFaults.IsStorageFault(exception, stoppingToken))
+            {
+                LogQueueUnavailable(logger, exception.GetType().Name);
+                await Task.Delay(options.Value.MaxPollingInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>False when the queue was empty.</summary>
+    private async Task<bool> WorkOneAsync(CancellationToken stoppingToken)
+    {
+        var message = (await work.Queue.ReceiveMessageAsync(PageLease, stoppingToken).ConfigureAwait(false)).Value;
+        if (message is null)
+        {
+            return false;
+        }
+        try
+        {
+            await runner.RunPageAsync(message.MessageText, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            if (message.DequeueCount >= options.Value.MaxDequeueCount)
+            {
+                LogGaveUp(logger, message.MessageId, message.DequeueCount, exception.GetType().Name);
+                await work.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                LogRetrying(logger, message.MessageId, exception.GetType().Name);
+                await work.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: options.Value.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            }
+            return true;
+        }
+        await work.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+
+    [LoggerMessage(EventId = 3207, EventName = "ReplayQueueUnavailable", Level = LogLevel.Warning, Message = "Could not read the replay-jobs queue ({Failure}); retrying")]
+    private static partial void LogQueueUnavailable(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 3208, EventName = "ReplayWorkRetrying", Level = LogLevel.Warning, Message = "Replay work message {MessageId} failed ({Failure}); it will be delivered again")]
+    private static partial void LogRetrying(ILogger logger, string messageId, string failure);
+
+    [LoggerMessage(EventId = 3209, EventName = "ReplayWorkAbandoned", Level = LogLevel.Error,
+        Message = "Replay work message {MessageId} failed {DequeueCount} times ({Failure}) and was dropped; start the job again to finish it")]
+    private static partial void LogGaveUp(ILogger logger, string messageId, long dequeueCount, string failure);
+}

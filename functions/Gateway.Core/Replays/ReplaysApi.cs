@@ -1,0 +1,101 @@
+using System.Text.Json.Serialization;
+using Libromi.Gateway.Http;
+using Libromi.Gateway.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Libromi.Gateway.Replays;
+
+/// <summary>
+/// <c>POST /api/replays</c> (start a replay job, or count with <c>dry_run</c>) and <c>GET /api/replays/{id}</c> (its
+/// progress). Admin routes: hosts guard them with the admin key and map these handlers unchanged.
+/// </summary>
+public static class ReplaysApi
+{
+    /// <summary>A replay request is a small JSON object; anything larger is not one.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
+    public static async Task<IResult> StartAsync(HttpRequest request, ReplayJobRunner runner, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (!BoundedBodyReader.HasMediaType(request, "application/json"))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType, "application/json");
+        }
+        var (body, tooLarge) = await BoundedBodyReader.ReadAsync(request, MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (ReplayRequest.Parse(body, timeProvider.GetUtcNow(), errors) is not { } replay)
+        {
+            return Problems.Validation(errors, "The replay request has invalid fields; nothing was replayed.");
+        }
+        try
+        {
+            if (replay.DryRun)
+            {
+                return TypedResults.Json(ReplayDryRunView.From(replay, await runner.CountAsync(replay, cancellationToken).ConfigureAwait(false)));
+            }
+            var job = await runner.StartAsync(replay, cancellationToken).ConfigureAwait(false);
+            var view = ReplayJobView.From(job);
+            return Problems.WithHeader(TypedResults.Json(view, statusCode: StatusCodes.Status202Accepted), "Location", view.Links["self"]);
+        }
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
+        {
+            return Problems.StorageUnavailable();
+        }
+    }
+
+    public static async Task<IResult> GetAsync(string id, ReplayJobRunner runner, CancellationToken cancellationToken)
+    {
+        if (!ReplayWork.TryParse(id + ":0", out _))
+        {
+            return NotFound(id);
+        }
+        try
+        {
+            return await runner.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } job ? TypedResults.Json(ReplayJobView.From(job)) : NotFound(id);
+        }
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
+        {
+            return Problems.StorageUnavailable();
+        }
+    }
+
+    private static IResult NotFound(string id) => Problems.NotFound($"No replay job '{Problems.Sanitize(id)}'.");
+}
+
+/// <summary>The answer of a dry run: how many items match, how many a job would replay, and why the others would be skipped.</summary>
+public sealed record ReplayDryRunView(
+    [property: JsonPropertyName("dry_run")] bool DryRun,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("matched")] int Matched,
+    [property: JsonPropertyName("replayable")] int Replayable,
+    [property: JsonPropertyName("not_replayable")] IReadOnlyDictionary<string, int> NotReplayable)
+{
+    public static ReplayDryRunView From(ReplayRequest request, ReplayPageResult count) =>
+        new(true, request.SourceName, count.Matched, count.Replayed, count.Skipped);
+}
+
+/// <summary>A replay job as <c>GET /api/replays/{id}</c> shows it.</summary>
+public sealed record ReplayJobView(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("matched")] int Matched,
+    [property: JsonPropertyName("replayed")] int Replayed,
+    [property: JsonPropertyName("skipped")] int Skipped,
+    [property: JsonPropertyName("skipped_by_reason")] IReadOnlyDictionary<string, int> SkippedByReason,
+    [property: JsonPropertyName("failed")] int Failed,
+    [property: JsonPropertyName("failed_by_reason")] IReadOnlyDictionary<string, int> FailedByReason,
+    [property: JsonPropertyName("pages")] int Pages,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("started_at")] DateTimeOffset? StartedAt,
+    [property: JsonPropertyName("finished_at")] DateTimeOffset? FinishedAt,
+    [property: JsonPropertyName("error")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
+    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links)
+{
+    public static ReplayJobView From(ReplayJob job) => new(
+        job.Id, job.Request.SourceName, job.State, job.Matched, job.Replayed, job.SkippedTotal, job.Skipped, job.FailedTotal, job.Failed, job.Page,
+        job.CreatedAt, job.StartedAt, job.FinishedAt, job.Error, new Dictionary<string, string> { ["self"] = $"/api/replays/{job.Id}" });
+}
