@@ -17,22 +17,26 @@ param deploymentContainerName string
 // The gateway's queue and table names. The code uses the same names; the Functions queue
 // extension moves a message to <queue>-poison after maxDequeueCount, so the poison queues
 // exist from the start and can be monitored.
-// operations-wake holds the short-lived messages that start a drain run: the only queue the app triggers on.
+// operations-wake holds the short-lived messages that start a drain run; replay-jobs holds one small message per
+// page of a replay job still to do (POST /api/replays). They are the only queues the app triggers on.
 var queueNames = [
   'operations-realtime'
   'operations-bulk'
   'operations-wake'
+  'replay-jobs'
+  'replay-jobs-poison'
   'operations-realtime-poison'
   'operations-bulk-poison'
 ]
 
 // ratelimit: shared rate-limit state across instances; deliveries: webhook dedupe;
-// imports: import progress; deadletters: index of dead-lettered operations.
+// imports: import progress; deadletters: index of dead-lettered operations; replays: replay jobs and their checkpoints.
 var tableNames = [
   'ratelimit'
   'deliveries'
   'imports'
   'deadletters'
+  'replays'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {

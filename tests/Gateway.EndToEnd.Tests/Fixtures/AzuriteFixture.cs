@@ -134,7 +134,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>
-    /// Empties every gateway queue, the dead-letter table and the list of running imports, so tests sharing one Azurite
+    /// Empties every gateway queue (the replay-jobs queue too), the dead-letter table and the list of running imports, so tests sharing one Azurite
     /// do not see each other's messages. Imports themselves stay: with their messages gone they can never finish, and
     /// unlisted, nothing shows them.
     /// </summary>
@@ -149,6 +149,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var wakes = CreateQueueServiceClient().GetQueueClient(QueueNames.Wake);
         await wakes.CreateIfNotExistsAsync();
         await wakes.ClearMessagesAsync();
+        var replayWork = CreateQueueServiceClient().GetQueueClient(QueueNames.ReplayJobs);
+        await replayWork.CreateIfNotExistsAsync();
+        await replayWork.ClearMessagesAsync();
         var deadLetters = new TableServiceClient(ConnectionString).GetTableClient(DeadLetterStore.TableName);
         await deadLetters.CreateIfNotExistsAsync();
         await foreach (var entity in deadLetters.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))

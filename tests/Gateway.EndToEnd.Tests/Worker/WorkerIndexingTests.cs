@@ -31,6 +31,8 @@ public sealed partial class WorkerIndexingTests(WorkerFixture fixture) : IClassF
         new("DeadLettersReplayMany", "httpTrigger", "POST", "dead-letters/replay", "Admin"),
         new("DeadLetterDelete", "httpTrigger", "DELETE", "dead-letters/{id}", "Admin"),
         new("IntegrationTest", "httpTrigger", "POST", "integrations/{name}/test", "Admin"),
+        new("ReplaysStart", "httpTrigger", "POST", "replays", "Admin"),
+        new("Replay", "httpTrigger", "GET", "replays/{id}", "Admin"),
         new("Health", "httpTrigger", "GET", "health", "Anonymous"),
         new("HealthLive", "httpTrigger", "GET", "health/live", "Anonymous"),
         new("HealthReady", "httpTrigger", "GET", "health/ready", "Anonymous"),
@@ -39,6 +41,8 @@ public sealed partial class WorkerIndexingTests(WorkerFixture fixture) : IClassF
         // The drain: woken by wake messages and every 30 s; the operation queues themselves have no trigger.
         new("DrainOnWake", "queueTrigger", null, QueueNames.Wake, BicepStorageConnection()),
         new("DrainOnSchedule", "timerTrigger", null, DrainSchedule.Cron, null),
+        // Replay jobs: one page per replay-jobs message.
+        new("ReplayJobPage", "queueTrigger", null, QueueNames.ReplayJobs, BicepStorageConnection()),
         new("RetentionSweep", "timerTrigger", null, "%RetentionSchedule%", null),
     ];
 

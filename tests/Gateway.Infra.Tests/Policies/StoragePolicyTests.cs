@@ -40,7 +40,8 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
 
         var names = queue.Template.Variable("queueNames")!.AsArray().Select(name => name!.GetValue<string>());
         Assert.Equal(
-            ["operations-bulk", "operations-bulk-poison", "operations-realtime", "operations-realtime-poison", global::Libromi.Gateway.Queueing.QueueNames.Wake],
+            ["operations-bulk", "operations-bulk-poison", "operations-realtime", "operations-realtime-poison", global::Libromi.Gateway.Queueing.QueueNames.Wake,
+                global::Libromi.Gateway.Queueing.QueueNames.ReplayJobs, global::Libromi.Gateway.Queueing.QueueNames.PoisonOf(global::Libromi.Gateway.Queueing.QueueNames.ReplayJobs)],
             names.Order(StringComparer.Ordinal));
     }
 
@@ -52,7 +53,7 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
         Assert.Equal("[length(variables('tableNames'))]", table.Text("copy.count"));
 
         var names = table.Template.Variable("tableNames")!.AsArray().Select(name => name!.GetValue<string>());
-        Assert.Equal(["deadletters", "deliveries", "imports", "ratelimit"], names.Order(StringComparer.Ordinal));
+        Assert.Equal(["deadletters", "deliveries", "imports", "ratelimit", global::Libromi.Gateway.Replays.ReplayJobStore.TableName], names.Order(StringComparer.Ordinal));
     }
 
     [Theory]
