@@ -213,10 +213,13 @@ internal static class BadInputCorpus
             (HttpMethod.Get, "/api/dead-letters", null), (HttpMethod.Post, "/api/dead-letters/replay?all=true", null),
             (HttpMethod.Post, "/api/dead-letters/x/replay", null), (HttpMethod.Delete, "/api/dead-letters/x", null),
             (HttpMethod.Post, "/api/integrations/zapier/test", """{"sample": {"body": {}}}"""),
+            (HttpMethod.Post, "/api/replays", """{"source": "dead_letters", "all": true}"""),
+            (HttpMethod.Get, "/api/replays/" + Guid.NewGuid().ToString("N"), null),
         })
         {
             var contentType = route.Contains("imports", StringComparison.Ordinal) ? "text/csv" : "application/json";
-            var admin = route.Contains("dead-letters", StringComparison.Ordinal) || route.Contains("/integrations/", StringComparison.Ordinal);
+            var admin = route.Contains("dead-letters", StringComparison.Ordinal) || route.Contains("/integrations/", StringComparison.Ordinal)
+                || route.Contains("/replays", StringComparison.Ordinal);
             var bytes = body is null ? null : Bytes(body);
             yield return new Case($"{method} {route} without key", method, route, bytes, contentType, Key.None);
             yield return new Case($"{method} {route} wrong key", method, route, bytes, contentType, Key.Wrong);
@@ -317,6 +320,26 @@ internal static class BadInputCorpus
         {
             yield return new Case($"dead-letter replay {Shorten(id, 30)}", HttpMethod.Post, $"/api/dead-letters/{id}/replay", Key: Key.Admin);
             yield return new Case($"dead-letter delete {Shorten(id, 30)}", HttpMethod.Delete, $"/api/dead-letters/{id}", Key: Key.Admin);
+        }
+
+        // 6b. Replay jobs with the admin key: unknown sources, bad times, unconfirmed empty filters, typos, hostile ids.
+        foreach (var body in new[]
+        {
+            "[]", "null", "{}", """{"source": "operations", "all": true}""", """{"source": "dead_letters"}""", """{"source": "dead_letters", "filter": {}}""",
+            """{"source": "dead_letters", "all": "yes"}""", """{"source": "dead_letters", "filter": {"since": "notadate"}}""",
+            """{"source": "dead_letters", "filter": {"reason_class": "bogus"}}""", """{"source": "deliveries", "filter": {"integration": "zapier"}}""",
+            """{"source": "deliveries", "filter": {"outcome": "invalid"}}""", """{"source": "deliveries", "filter": {"integration": "zapier", "until": "9999-99-99"}}""",
+            """{"source": "deliveries", "filter": {"integration": "zapier", "outcome": "invalid", "delivery_id": "../x"}}""",
+            """{"source": "deliveries", "filter": {"integration": "zapier", "outcome": "invalid"}, "limit": 5}""",
+            """{"source": "deliveries", "filter": {"integration": "zapier", "since": "2020-01-01T00:00:00Z"}}""",
+        })
+        {
+            yield return new Case($"replay {Shorten(body, 40)}", HttpMethod.Post, "/api/replays", Bytes(body), "application/json", Key.Admin);
+        }
+        yield return new Case("replay as text/plain", HttpMethod.Post, "/api/replays", Bytes("""{"source": "dead_letters", "all": true}"""), "text/plain", Key.Admin);
+        foreach (var id in new[] { Guid.NewGuid().ToString("N"), "..", "%2e%2e", new string('r', 2000), "%27%20OR%20%27%27%3D%27" })
+        {
+            yield return new Case($"replay job {Shorten(id, 30)}", HttpMethod.Get, $"/api/replays/{id}", Key: Key.Admin);
         }
 
         // 7. Dry runs with the admin key: requests that are not a dry run, drafts that are not a definition. A sample
