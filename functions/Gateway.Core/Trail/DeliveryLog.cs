@@ -218,7 +218,8 @@ public sealed record DeliveryView(
     [property: JsonPropertyName("body_truncated")] bool BodyTruncated,
     [property: JsonPropertyName("body")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Body,
     [property: JsonPropertyName("body_base64")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BodyBase64,
-    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links)
+    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links,
+    [property: JsonPropertyName("replayed_by")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplayedBy = null)
 {
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -240,6 +241,11 @@ public sealed record DeliveryView(
             }
         }
         var links = new Dictionary<string, string> { ["self"] = $"/api/deliveries/{id}", ["body"] = $"/api/deliveries/{id}/body" };
+        var replayJob = row.GetString(LoggedDelivery.ReplayJobProperty);
+        if (replayJob is not null)
+        {
+            links["replay"] = $"/api/replays/{replayJob}";
+        }
         return new DeliveryView(
             id,
             row.GetString("Integration") ?? "",
@@ -257,7 +263,8 @@ public sealed record DeliveryView(
             row.GetBoolean("BodyTruncated") ?? false,
             text,
             base64,
-            links);
+            links,
+            replayJob);
     }
 }
 

@@ -82,6 +82,11 @@ public sealed class DeliveryReplayTests(PipelineFixture fixture) : IClassFixture
         var requests = await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetRequestsAsync(),
             r => phones.All(p => r.Any(q => q.Path.Contains(p[1..], StringComparison.Ordinal))), "all 100 contacts at the simulator", TimeSpan.FromMinutes(3));
 
+        // The delivery log says which job replayed each delivery.
+        var logged = (await gateway.Client.GetFromJsonAsync<JsonObject>("/api/deliveries?integration=crm&outcome=invalid&limit=1"))!["items"]![0]!;
+        Assert.Equal(location[(location.LastIndexOf('/') + 1)..], logged["replayed_by"]!.GetValue<string>());
+        Assert.Equal(location, logged["links"]!["replay"]!.GetValue<string>());
+
         // 5. The same job again skips every one; its first page worked again after a lost checkpoint sends nothing either.
         var again = await admin.WaitForFinishAsync(await admin.StartReplayAsync(filter + "}"));
         Assert.Equal(0, again["replayed"]!.GetValue<int>());
