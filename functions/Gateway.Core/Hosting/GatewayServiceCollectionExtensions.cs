@@ -61,7 +61,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<QueueInspector>();
         services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<DeadLetterReplayer>();
-        services.AddGatewayReplays();
+        services.AddGatewayReplays(configuration);
         services.TryAddSingleton<StatusReporter>();
         services.AddHostedService<DeadLetterTableInitializer>();
         services.AddGatewayTelemetry(configuration);

@@ -1,5 +1,6 @@
 using Libromi.Gateway.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Replays;
 
@@ -10,11 +11,9 @@ namespace Libromi.Gateway.Replays;
 /// again, which replays nothing twice (a replayed dead letter is gone, a replayed delivery carries the job's mark).
 /// </summary>
 public sealed partial class ReplayJobRunner(
-    ReplayJobStore jobs, ReplayWorkQueue work, DeadLetterPageReplayer deadLetters, DeliveryReplayer deliveries, TimeProvider timeProvider, ILogger<ReplayJobRunner> logger)
+    ReplayJobStore jobs, ReplayWorkQueue work, DeadLetterPageReplayer deadLetters, DeliveryReplayer deliveries, IOptions<ReplayOptions> options,
+    TimeProvider timeProvider, ILogger<ReplayJobRunner> logger)
 {
-    /// <summary>Items per page: small enough that one message's work ends in seconds, large enough that a year of traffic is few messages.</summary>
-    public const int PageSize = 200;
-
     /// <summary>
     /// The next page's message stays hidden this long, so that it finds the checkpoint stored before it; one that comes
     /// early anyway is put back (<see cref="ReplayWorkAheadException"/>).
@@ -70,8 +69,8 @@ public sealed partial class ReplayJobRunner(
         try
         {
             result = job.Request.Source == ReplaySource.DeadLetters
-                ? await deadLetters.ReplayPageAsync(job, PageSize, cancellationToken).ConfigureAwait(false)
-                : await deliveries.ReplayPageAsync(job, PageSize, cancellationToken).ConfigureAwait(false);
+                ? await deadLetters.ReplayPageAsync(job, options.Value.PageSize, cancellationToken).ConfigureAwait(false)
+                : await deliveries.ReplayPageAsync(job, options.Value.PageSize, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!StorageFaults.IsStorageFault(exception, cancellationToken) && exception is not OperationCanceledException)
         {

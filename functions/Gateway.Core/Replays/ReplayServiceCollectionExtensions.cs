@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -6,8 +7,9 @@ namespace Libromi.Gateway.Replays;
 public static class ReplayServiceCollectionExtensions
 {
     /// <summary>Replay jobs for both hosts; the standalone host adds <see cref="ReplayWorkService"/>, the Functions app its queue trigger.</summary>
-    public static IServiceCollection AddGatewayReplays(this IServiceCollection services)
+    public static IServiceCollection AddGatewayReplays(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ReplayJobStore>();
         services.TryAddSingleton<ReplayWorkQueue>();
         services.TryAddSingleton<DeadLetterPageReplayer>();

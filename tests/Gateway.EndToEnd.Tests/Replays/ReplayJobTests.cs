@@ -12,10 +12,11 @@ using Libromi.Gateway.Replays;
 namespace Libromi.Gateway.EndToEnd.Replays;
 
 /// <summary>
-/// A mapping fixed after the fact is applied to yesterday's failures: deliveries refused by a broken mapping are replayed
-/// by one filtered job with today's definition, each delivered once, none twice, whatever is run again.
+/// Replay by filter as a background job. A mapping fixed after the fact is applied to yesterday's failures: deliveries
+/// refused by a broken mapping are replayed by one filtered job with today's definition, each delivered once, none twice,
+/// whatever is run again. Dead letters are replayed the same way, without the steps Libromi already took.
 /// </summary>
-public sealed class DeliveryReplayTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>, IAsyncLifetime
+public sealed class ReplayJobTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>, IAsyncLifetime
 {
     private const int Deliveries = 100;
 
@@ -55,7 +56,8 @@ public sealed class DeliveryReplayTests(PipelineFixture fixture) : IClassFixture
         }
 
         // 2. The mapping is fixed; the host comes back with the new integrations file.
-        await using var gateway = await HookGateway.StartAsync(fixture, Integrations("contact.phone"));
+ // Pages of 30: the job works through four pages, each with its own message and checkpoint.
+        await using var gateway = await HookGateway.StartAsync(fixture, Integrations("contact.phone"), new Dictionary<string, string?> { ["Replays:PageSize"] = "30" });
         using var admin = AdminClient.For(gateway);
         var filter = """{"source": "deliveries", "filter": {"integration": "crm", "outcome": "invalid"}""";
 
@@ -77,6 +79,7 @@ public sealed class DeliveryReplayTests(PipelineFixture fixture) : IClassFixture
         Assert.Equal(Deliveries, job["matched"]!.GetValue<int>());
         Assert.Equal(Deliveries, job["replayed"]!.GetValue<int>());
         Assert.Equal(0, job["failed"]!.GetValue<int>());
+        Assert.True(job["pages"]!.GetValue<int>() >= 4, job.ToJsonString());
         Assert.NotNull(job["finished_at"]);
 
         var requests = await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetRequestsAsync(),
@@ -136,7 +139,7 @@ public sealed class DeliveryReplayTests(PipelineFixture fixture) : IClassFixture
     [Fact]
     public async Task Dead_letters_matched_by_a_filter_are_replayed_by_a_job_and_delivered()
     {
-        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator, new Dictionary<string, string?> { ["Replays:PageSize"] = "7" });
         using var admin = AdminClient.For(gateway);
         var at = DateTimeOffset.UtcNow.AddHours(-1);
         var block = Random.Shared.Next(1, 9);
@@ -157,11 +160,39 @@ public sealed class DeliveryReplayTests(PipelineFixture fixture) : IClassFixture
 
         Assert.Equal("completed", job["state"]!.GetValue<string>());
         Assert.Equal(phones.Count, job["replayed"]!.GetValue<int>());
+        Assert.True(job["pages"]!.GetValue<int>() >= 5, job.ToJsonString());
         Assert.Contains(other.Id, (await admin.ListAsync()).Select(d => d!["id"]!.GetValue<string>()));
         Assert.Equal(2, (await admin.ListAsync()).Count);
         var requests = await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetRequestsAsync(),
             r => phones.All(p => r.Any(q => q.Path.Contains(p, StringComparison.Ordinal))), "the replayed dead letters at the simulator", TimeSpan.FromMinutes(2));
         Assert.All(phones, phone => Assert.Single(requests, r => r.Path.Contains(phone, StringComparison.Ordinal) && r.StatusCode is >= 200 and < 300));
+    }
+
+    [Fact]
+    public async Task A_dead_letter_keeps_only_the_steps_not_yet_delivered_so_a_replay_job_never_repeats_a_delivered_step()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator);
+        using var admin = AdminClient.For(gateway);
+        const string Phone = "447700900557";
+        await fixture.Simulator.Inspector.SeedConversationAsync(Phone);
+
+        // The attribute update goes through; the assignment to an unknown staff member is refused (404) and dead-lettered.
+        var accepted = await gateway.PostJsonAsync("/api/contacts", $$"""{"phone_number": "+{{Phone}}", "attributes": {"city": "Leeds"}, "staff_email": "nobody@company.test"}""");
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var deadLetter = (await Eventually.WaitForAsync(async () => (await gateway.DeadLetters.ListAsync(new global::Libromi.Gateway.DeadLetters.DeadLetterFilter(), 10, null)).Entries,
+            e => e.Count == 1, "the assignment dead-lettered"))[0];
+        var step = Assert.Single(deadLetter.Record.Envelope!.Steps);
+        Assert.Equal(global::Libromi.Gateway.Operations.OperationKind.AssignStaff, step.Kind);
+
+        var job = await admin.WaitForFinishAsync(await admin.StartReplayAsync("""{"source": "dead_letters", "filter": {"source": "api"}}"""));
+        Assert.Equal(1, job["replayed"]!.GetValue<int>());
+
+        // The replayed assignment is refused again (the staff member still does not exist); the update was sent once only.
+        await Eventually.WaitForAsync(async () => (await gateway.DeadLetters.ListAsync(new global::Libromi.Gateway.DeadLetters.DeadLetterFilter(), 10, null)).Entries,
+            e => e.Count == 1 && e[0].Id != deadLetter.Id, "the replayed assignment dead-lettered again");
+        var requests = await fixture.Simulator.Inspector.GetRequestsAsync();
+        Assert.Single(requests, r => r.Path.EndsWith($"/contact/{Phone}/attributes", StringComparison.Ordinal) && r.StatusCode is >= 200 and < 300);
+        Assert.Equal(2, requests.Count(r => r.Path.EndsWith("/conversation/assign-staff", StringComparison.Ordinal) && r.StatusCode == 404));
     }
 
     private const string DeadLetterReasonsExhausted = global::Libromi.Gateway.Processing.DeadLetterReasons.Exhausted;
