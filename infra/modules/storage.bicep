@@ -27,12 +27,14 @@ var queueNames = [
 ]
 
 // ratelimit: shared rate-limit state across instances; deliveries: webhook dedupe;
-// imports: import progress; deadletters: index of dead-lettered operations.
+// imports: import progress; deadletters: index of dead-lettered operations;
+// figures: hourly per-integration counters of the status page.
 var tableNames = [
   'ratelimit'
   'deliveries'
   'imports'
   'deadletters'
+  'figures'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {

@@ -31,6 +31,7 @@ public sealed partial class WorkerIndexingTests(WorkerFixture fixture) : IClassF
         new("DeadLettersReplayMany", "httpTrigger", "POST", "dead-letters/replay", "Admin"),
         new("DeadLetterDelete", "httpTrigger", "DELETE", "dead-letters/{id}", "Admin"),
         new("IntegrationTest", "httpTrigger", "POST", "integrations/{name}/test", "Admin"),
+        new("IntegrationFigures", "httpTrigger", "GET", "integrations/figures", "Function"),
         new("Health", "httpTrigger", "GET", "health", "Anonymous"),
         new("HealthLive", "httpTrigger", "GET", "health/live", "Anonymous"),
         new("HealthReady", "httpTrigger", "GET", "health/ready", "Anonymous"),
