@@ -74,10 +74,10 @@ public sealed class IntegrationFiguresTests(PipelineFixture fixture) : IClassFix
 }
 
 /// <summary>
-/// Known webhook traffic for zapier: a delivery that is delivered, its duplicate, one Libromi refuses (an invalid email:
-/// the simulator answers 422, so it is dead-lettered), one with the wrong token and one of an unsupported media type.
+/// Known webhook traffic for zapier: a delivery that is delivered, its duplicate, one with the wrong token, one of an
+/// unsupported media type, and one Libromi refuses (an invalid email: the simulator answers 422, so it is dead-lettered).
 /// </summary>
-internal sealed record ZapierTraffic(string DeliveredOperationId, string RejectedOperationId, string Phone, string RefusedDeliveryId)
+internal sealed record ZapierTraffic(string DeliveredOperationId, string RejectedOperationId, string RejectedPhone, string RefusedDeliveryId)
 {
     public static async Task<ZapierTraffic> SendAsync(GatewayHost gateway, string name = "Ida")
     {
@@ -86,14 +86,16 @@ internal sealed record ZapierTraffic(string DeliveredOperationId, string Rejecte
         var requestId = Guid.NewGuid().ToString();
         var delivered = await PostAsync(gateway, good, "application/x-www-form-urlencoded", HookGateway.ZapierToken, requestId, HttpStatusCode.Accepted);
         await PostAsync(gateway, good, "application/x-www-form-urlencoded", HookGateway.ZapierToken, requestId, HttpStatusCode.OK);
-        var bad = $"phone={Uri.EscapeDataString(WebhookDeliveryTests.NewPhone())}&name=Bad&email=not-an-email";
-        var rejected = await PostAsync(gateway, bad, "application/x-www-form-urlencoded", HookGateway.ZapierToken, Guid.NewGuid().ToString(), HttpStatusCode.Accepted);
         var refused = await PostAsync(gateway, good, "application/x-www-form-urlencoded", "wrong-token", Guid.NewGuid().ToString(), HttpStatusCode.Unauthorized);
         await PostAsync(gateway, "hello", "text/plain", HookGateway.ZapierToken, Guid.NewGuid().ToString(), HttpStatusCode.UnsupportedMediaType);
+        // Last, so its dead letter is the latest error whatever the drain's timing.
+        var rejectedPhone = WebhookDeliveryTests.NewPhone();
+        var bad = $"phone={Uri.EscapeDataString(rejectedPhone)}&name=Bad&email=not-an-email";
+        var rejected = await PostAsync(gateway, bad, "application/x-www-form-urlencoded", HookGateway.ZapierToken, Guid.NewGuid().ToString(), HttpStatusCode.Accepted);
         return new ZapierTraffic(
             (await delivered.Content.ReadFromJsonAsync<JsonObject>())!["operation_ids"]![0]!.GetValue<string>(),
             (await rejected.Content.ReadFromJsonAsync<JsonObject>())!["operation_ids"]![0]!.GetValue<string>(),
-            phone,
+            rejectedPhone,
             refused.Headers.GetValues(Ingest.Hooks.WebhooksApi.DeliveryIdHeader).Single());
     }
 
