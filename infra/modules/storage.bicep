@@ -30,13 +30,15 @@ var queueNames = [
 ]
 
 // ratelimit: shared rate-limit state across instances; deliveries: webhook dedupe;
-// imports: import progress; deadletters: index of dead-lettered operations; replays: replay jobs and their checkpoints.
+// imports: import progress; deadletters: index of dead-lettered operations; replays: replay jobs and their checkpoints;
+// figures: hourly per-integration counters of the status page.
 var tableNames = [
   'ratelimit'
   'deliveries'
   'imports'
   'deadletters'
   'replays'
+  'figures'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {

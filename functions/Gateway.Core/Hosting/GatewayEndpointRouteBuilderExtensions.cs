@@ -1,4 +1,5 @@
 using Libromi.Gateway.DeadLetters;
+using Libromi.Gateway.Figures;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;
@@ -34,6 +35,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapGet("/deliveries", TrailApi.SearchDeliveriesAsync).AddEndpointFilter(apiKey);
         api.MapGet("/deliveries/{id}", TrailApi.GetDeliveryAsync).AddEndpointFilter(apiKey);
         api.MapGet("/deliveries/{id}/body", TrailApi.GetDeliveryBodyAsync).AddEndpointFilter(admin);
+        api.MapGet("/integrations/figures", FiguresApi.GetAsync).AddEndpointFilter(apiKey);
 
         api.MapGet("/dead-letters", DeadLettersApi.ListAsync).AddEndpointFilter(admin);
         api.MapPost("/dead-letters/replay", DeadLettersApi.ReplayManyAsync).AddEndpointFilter(admin);

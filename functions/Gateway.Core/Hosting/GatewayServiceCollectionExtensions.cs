@@ -1,5 +1,6 @@
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.DeadLetters;
+using Libromi.Gateway.Figures;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Imports;
@@ -45,6 +46,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayImports(configuration);
         services.AddGatewayRetention(configuration);
         services.AddGatewayTrail(configuration);
+        services.AddGatewayFigures(configuration);
 
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();

@@ -21,6 +21,12 @@ public static class RetentionPolicy
     public static bool IsTrailDayExpired(DateOnly day, DateTimeOffset now, TimeSpan retention) =>
         new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) <= now - retention;
 
+    /// <summary>
+    /// Hourly figure rows of hours before this one may go: the figures route reads 24 hours, and a day more leaves the
+    /// rows of an instance whose clock runs a little behind.
+    /// </summary>
+    public static DateTimeOffset FiguresExpireBefore(DateTimeOffset now) => Figures.FigureHours.WindowStart(now).AddHours(-24);
+
     /// <summary>Only imports received at or before this instant can have finished longer than <paramref name="retention"/> ago.</summary>
     public static DateTimeOffset ImportsReceivedAtOrBefore(DateTimeOffset now, TimeSpan retention) => now - retention;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
+using Libromi.Gateway.Figures;
 using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Trail;
@@ -13,7 +14,7 @@ namespace Libromi.Gateway.Trail;
 /// travel in headers), nor the query string (a shared token may travel there); only the media type. A delivery's row
 /// sits in the trail partition of its hour, so it is written in the same request as the "queued" rows of its operations.
 /// </summary>
-public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, IOptions<TrailOptions> options, TimeProvider timeProvider)
+public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, FigureTally figures, IOptions<TrailOptions> options, TimeProvider timeProvider)
 {
     /// <summary>A new delivery id for a delivery arriving now.</summary>
     public TrailKey NewDelivery() => TrailKey.NewId(timeProvider.GetUtcNow());
@@ -23,9 +24,11 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, I
     /// <summary>Now, on the clock ids are made with: a search window without an end ends here.</summary>
     public DateTimeOffset Now => timeProvider.GetUtcNow();
 
-    /// <summary>Leaves the delivery's row for the next trail batch.</summary>
+    /// <summary>Leaves the delivery's row for the next trail batch, and counts it in the integration's figures.</summary>
     public void Record(TrailKey key, DeliveryRecord delivery)
     {
+        // Counted in memory even with the trail off: the status page's figures do not depend on the trail.
+        figures.CountDelivery(delivery.Integration, delivery.Outcome, delivery.VerificationReason, key.At);
         if (!options.Value.Enabled)
         {
             return;

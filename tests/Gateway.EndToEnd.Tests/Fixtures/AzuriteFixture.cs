@@ -5,6 +5,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Libromi.Gateway.DeadLetters;
+using Libromi.Gateway.Figures;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Queueing;
 
@@ -134,7 +135,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         new(ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
 
     /// <summary>
-    /// Empties every gateway queue (the replay-jobs queue too), the dead-letter table and the list of running imports, so tests sharing one Azurite
+    /// Empties every gateway queue (the replay-jobs queue too), the dead-letter table, the hourly figures and the list of running imports, so tests sharing one Azurite
     /// do not see each other's messages. Imports themselves stay: with their messages gone they can never finish, and
     /// unlisted, nothing shows them.
     /// </summary>
@@ -163,6 +164,13 @@ public sealed class AzuriteFixture : IAsyncLifetime
         await foreach (var entity in imports.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {RunningImportIndex.Partition}"), select: ["PartitionKey", "RowKey"]))
         {
             await imports.DeleteEntityAsync(entity.PartitionKey, entity.RowKey);
+        }
+        // Figures are counts over 24 h: a test that checks them must not see an earlier test's traffic.
+        var figures = new TableServiceClient(ConnectionString).GetTableClient(FigureTable.TableName);
+        await figures.CreateIfNotExistsAsync();
+        await foreach (var entity in figures.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+        {
+            await figures.DeleteEntityAsync(entity.PartitionKey, entity.RowKey);
         }
     }
 

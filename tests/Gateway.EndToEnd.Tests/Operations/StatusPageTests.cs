@@ -4,9 +4,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
+using Libromi.Gateway.EndToEnd.Hooks;
 using Libromi.Gateway.EndToEnd.Imports;
 using Libromi.Gateway.EndToEnd.Pipeline;
+using Libromi.Gateway.EndToEnd.Trail;
 using Libromi.Gateway.Status;
+using Libromi.Gateway.Trail;
 using Libromi.Simulator.Faults;
 using Xunit.Abstractions;
 
@@ -163,6 +166,61 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
             File.Copy(screenshot, Path.Combine(RepositoryRoot.Path, "docs", "images", "status-page.png"), overwrite: true);
         }
         File.Delete(screenshot);
+    }
+
+    [Fact]
+    public async Task Operator_with_the_api_key_finds_an_operations_story_a_refused_delivery_and_the_figures_and_stored_markup_stays_text_in_chromium()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath}: apt-get install -y chromium (.ci/run does).");
+        var script = Path.Combine(RepositoryRoot.Path, "tests", "Gateway.EndToEnd.Tests", "Operations", "status-search.mjs");
+        Assert.True(Directory.Exists(Path.Combine(RepositoryRoot.Path, "node_modules", "playwright-core")), "playwright-core is not installed: run 'npm ci' at the repository root.");
+        await using var gateway = await HookGateway.StartAsync(fixture, new() { ["Figures:FlushInterval"] = "00:00:01" });
+        const string Hostile = "<img src=x onerror=window.__xss=1>";
+        // A sender chooses its Content-Type header, and the delivery log keeps it: the page must show it as text.
+        var hostileId = await PostWithContentTypeAsync(gateway, "zapier", $"text/plain; charset=\"{Hostile}\"");
+        var traffic = await ZapierTraffic.SendAsync(gateway);
+        await gateway.WaitForStateAsync(traffic.RejectedOperationId, OperationStates.DeadLettered);
+        await gateway.WaitForStateAsync(traffic.DeliveredOperationId, OperationStates.Delivered);
+        var refused = await Eventually.WaitForAsync(() => gateway.Client.GetFromJsonAsync<JsonObject>($"/api/deliveries/{traffic.RefusedDeliveryId}"),
+            d => d is not null, "the refused delivery logged");
+        await Eventually.WaitForAsync(() => gateway.Client.GetStringAsync("/api/integrations/figures"),
+            t => t.Contains("\"dead_lettered\":1", StringComparison.Ordinal) && t.Contains("\"delivered\":1", StringComparison.Ordinal), "the outcomes in the figures");
+
+        var expectations = new JsonObject
+        {
+            ["phone"] = traffic.RejectedPhone,
+            ["operationId"] = traffic.RejectedOperationId,
+            ["statusCode"] = 422,
+            ["refusedDeliveryId"] = traffic.RefusedDeliveryId,
+            ["refusedReason"] = refused!["verification_reason"]!.GetValue<string>(),
+            ["hostileDeliveryId"] = hostileId,
+            ["hostileText"] = Hostile,
+            ["integration"] = "zapier",
+            ["figures"] = new JsonObject
+            {
+                ["received"] = 6,
+                ["delivered"] = 1,
+                ["dead_lettered"] = 1,
+                ["refused"] = new JsonArray("duplicate 1", "malformed 2", "unverified 1"),
+                ["last_error"] = "dead-lettered rejected (HTTP 422)",
+            },
+        };
+        var (exitCode, log) = await RunNodeAsync(script, gateway.BaseAddress.ToString(), GatewayHost.ApiKey, expectations.ToJsonString());
+        output.WriteLine(log);
+
+        Assert.True(exitCode == 0, $"The browser check failed:\n{log}");
+    }
+
+    private static async Task<string> PostWithContentTypeAsync(GatewayHost gateway, string integration, string contentType)
+    {
+        using var client = new HttpClient { BaseAddress = gateway.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/hooks/{integration}") { Content = new ByteArrayContent("hello"u8.ToArray()) };
+        Assert.True(request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType));
+        request.Headers.TryAddWithoutValidation("X-Api-Key", HookGateway.ZapierToken);
+        request.Headers.TryAddWithoutValidation("X-Request-Id", Guid.NewGuid().ToString());
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        return response.Headers.GetValues(Ingest.Hooks.WebhooksApi.DeliveryIdHeader).Single();
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ public sealed partial class WorkerIndexingTests(WorkerFixture fixture) : IClassF
         new("IntegrationTest", "httpTrigger", "POST", "integrations/{name}/test", "Admin"),
         new("ReplaysStart", "httpTrigger", "POST", "replays", "Admin"),
         new("Replay", "httpTrigger", "GET", "replays/{id}", "Admin"),
+        new("IntegrationFigures", "httpTrigger", "GET", "integrations/figures", "Function"),
         new("Health", "httpTrigger", "GET", "health", "Anonymous"),
         new("HealthLive", "httpTrigger", "GET", "health/live", "Anonymous"),
         new("HealthReady", "httpTrigger", "GET", "health/ready", "Anonymous"),

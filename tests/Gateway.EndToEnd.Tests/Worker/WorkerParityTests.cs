@@ -199,6 +199,7 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
             ("bad operation search", _ => Request(HttpMethod.Get, "/api/operations?state=lost")),
             ("deliveries", _ => Request(HttpMethod.Get, "/api/deliveries?integration=zapier")),
             ("unknown delivery body (admin key)", _ => Request(HttpMethod.Get, $"/api/deliveries/{unknown}/body", key: GatewayHost.AdminKey)),
+            ("integration figures", _ => Request(HttpMethod.Get, "/api/integrations/figures")),
         ]);
         Assert.True(differences.Count == 0, string.Join("\n", differences));
         await AssertQueuesDrainedAsync();

@@ -25,6 +25,9 @@ public sealed partial class HookIntegrations : IDisposable
         _catalog = new IntegrationCatalog(filePath, timeProvider, loggerFactory.CreateLogger<IntegrationCatalog>());
     }
 
+    /// <summary>The names of the configured integrations (none without a file).</summary>
+    public IReadOnlyCollection<string> Names => _catalog?.Names ?? [];
+
     public bool TryGet(string name, [NotNullWhen(true)] out IntegrationDefinition? integration)
     {
         integration = null;
