@@ -9,6 +9,7 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Retention;
+using Libromi.Gateway.Scenarios;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;
@@ -44,6 +45,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayImports(configuration);
         services.AddGatewayRetention(configuration);
         services.AddGatewayTrail(configuration);
+        services.AddGatewayScenarios(configuration);
 
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();
