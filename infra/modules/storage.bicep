@@ -27,12 +27,14 @@ var queueNames = [
 ]
 
 // ratelimit: shared rate-limit state across instances; deliveries: webhook dedupe;
-// imports: import progress; deadletters: index of dead-lettered operations.
+// imports: import progress; deadletters: index of dead-lettered operations;
+// scenariointents: intent and outcome of each webhook scenario POST, so a crash never sends a WhatsApp message twice.
 var tableNames = [
   'ratelimit'
   'deliveries'
   'imports'
   'deadletters'
+  'scenariointents'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {

@@ -27,6 +27,10 @@ public sealed class ScenarioOptions
     [Range(1, 100_000)]
     public int RequestsPerHour { get; set; } = 1000;
 
+    /// <summary>How long one POST to a scenario URL may take; then it is retried like a 5xx (the scenario may have run: docs/scenarios.md).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public static bool IsValidName(string? name) =>
         name is { Length: > 0 and <= MaxNameLength } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 

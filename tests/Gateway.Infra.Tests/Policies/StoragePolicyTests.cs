@@ -52,7 +52,7 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
         Assert.Equal("[length(variables('tableNames'))]", table.Text("copy.count"));
 
         var names = table.Template.Variable("tableNames")!.AsArray().Select(name => name!.GetValue<string>());
-        Assert.Equal(["deadletters", "deliveries", "imports", "ratelimit"], names.Order(StringComparer.Ordinal));
+        Assert.Equal(["deadletters", "deliveries", "imports", "ratelimit", "scenariointents"], names.Order(StringComparer.Ordinal));
     }
 
     [Theory]
