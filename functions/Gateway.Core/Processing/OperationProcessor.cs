@@ -145,10 +145,12 @@ public sealed partial class OperationProcessor(
                 telemetry.PermitUsed(timeProvider.GetUtcNow());
                 AddCall(calls, new PermittedCall(answered.Outcome, TimeSpan.Zero), step.Kind, contact);
                 var decision = DeliveryPolicy.DecideScenario(answered.Outcome, remaining, options.Value, timeProvider.GetUtcNow(), Random.Shared.NextDouble());
-                if (answered.Outcome is LibromiOutcome.RateLimited && decision is DeliveryDecision.AwaitPermit wait)
+                if (answered.Outcome is LibromiOutcome.RateLimited limited)
                 {
-                    LogScenarioRateLimited(logger, contact.OperationId, wait.RequeueDelay.TotalSeconds);
-                    await scenarios.PauseAsync(timeProvider.GetUtcNow() + wait.RequeueDelay, cancellationToken).ConfigureAwait(false);
+                    // The pause lasts the whole hint; the message comes back sooner (capped delay) and waits at the scenario gate.
+                    var pause = limited.RetryAfter ?? options.Value.RateLimitedFallbackPause;
+                    LogScenarioRateLimited(logger, contact.OperationId, pause.TotalSeconds);
+                    await scenarios.PauseAsync(timeProvider.GetUtcNow() + pause, cancellationToken).ConfigureAwait(false);
                 }
                 return (decision, answered.Outcome);
             default:

@@ -11,7 +11,7 @@ public static class ScenarioApi
         routes.MapGet("/_simulator/scenarios/{id}", (string id, ScenarioHooks hooks) => Results.Json(hooks.State(id)));
         routes.MapPut("/_simulator/scenarios/{id}", (string id, ScenarioBehaviour behaviour, ScenarioHooks hooks) =>
         {
-            if (behaviour.DelayMs < 0 || behaviour.RetryAfterSeconds < 0 || behaviour.Script?.Any(s => s is not 0 and (< 200 or > 599)) == true)
+            if (behaviour.DelayMs < 0 || behaviour.DelayCount < 0 || behaviour.RetryAfterSeconds < 0 || behaviour.Script?.Any(s => s is not 0 and (< 200 or > 599)) == true)
             {
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["behaviour"] = ["delay_ms and retry_after_seconds must not be negative; script holds 0 or HTTP status codes."] });
             }
@@ -32,12 +32,12 @@ public static class ScenarioApi
         {
             return Results.Json(new { status = "failed", message = "The body must be JSON." }, statusCode: StatusCodes.Status400BadRequest);
         }
-        var (index, status, behaviour) = hooks.Receive(id, body, clock.UtcNow);
-        if (behaviour.DelayMs > 0)
+        var (index, status, delay, behaviour) = hooks.Receive(id, body, clock.UtcNow);
+        if (delay > TimeSpan.Zero)
         {
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(behaviour.DelayMs), clock.TimeProvider, context.RequestAborted);
+                await Task.Delay(delay, clock.TimeProvider, context.RequestAborted);
             }
             catch (OperationCanceledException)
             {

@@ -6,12 +6,14 @@ namespace Libromi.Simulator.Scenarios;
 
 /// <summary>
 /// How one scenario URL answers. <see cref="Script"/> answers the next POSTs in order (a status code each; 0 means
-/// "answer normally"), then <see cref="Deleted"/> or success; <see cref="DelayMs"/> delays every answer (the body is
-/// recorded before the delay, so a client that gives up, or dies, has still been heard).
+/// "answer normally"), then <see cref="Deleted"/> or success; <see cref="DelayMs"/> delays the first
+/// <see cref="DelayCount"/> answers (0: every answer). The body is recorded before the delay, so a client that gives
+/// up, or dies, has still been heard.
 /// </summary>
 public sealed record ScenarioBehaviour(
     [property: JsonPropertyName("script")] IReadOnlyList<int>? Script = null,
     [property: JsonPropertyName("delay_ms")] int DelayMs = 0,
+    [property: JsonPropertyName("delay_count")] int DelayCount = 0,
     [property: JsonPropertyName("deleted")] bool Deleted = false,
     [property: JsonPropertyName("retry_after_seconds")] int RetryAfterSeconds = 1);
 
@@ -65,7 +67,7 @@ public sealed class ScenarioHooks
     public void Reset() => _hooks.Clear();
 
     /// <summary>Records a POST and says how to answer it; <see cref="Answered"/> completes the record.</summary>
-    public (int Index, int Status, ScenarioBehaviour Behaviour) Receive(string id, JsonElement body, DateTimeOffset now)
+    public (int Index, int Status, TimeSpan Delay, ScenarioBehaviour Behaviour) Receive(string id, JsonElement body, DateTimeOffset now)
     {
         var hook = _hooks.GetOrAdd(id, _ => new Hook());
         lock (hook.Gate)
@@ -77,7 +79,8 @@ public sealed class ScenarioHooks
                 status = behaviour.Deleted ? StatusCodes.Status404NotFound : StatusCodes.Status200OK;
             }
             hook.Posts.Add(new ScenarioPost(body.Clone(), now, null, false));
-            return (hook.Posts.Count - 1, status, behaviour);
+            var delayed = behaviour.DelayCount == 0 || hook.Posts.Count <= behaviour.DelayCount;
+            return (hook.Posts.Count - 1, status, delayed ? TimeSpan.FromMilliseconds(behaviour.DelayMs) : TimeSpan.Zero, behaviour);
         }
     }
 
