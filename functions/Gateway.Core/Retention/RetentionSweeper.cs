@@ -25,6 +25,7 @@ public sealed partial class RetentionSweeper(
     private readonly DeliveryRetention _deliveries = new(tables);
     private readonly ImportRetention _imports = new(imports);
     private readonly TrailRetention _trail = new(tables);
+    private readonly ScenarioIntentRetention _scenarioIntents = new(tables);
 
     public async Task<RetentionSweepResult> SweepAsync(CancellationToken cancellationToken = default)
     {
@@ -39,18 +40,20 @@ public sealed partial class RetentionSweeper(
         var (importsDeleted, importsUnfinished) = await _imports.SweepAsync(now, settings.FinishedImports, importBudget, cancellationToken).ConfigureAwait(false);
         var deletions = settings.MaxDeletesPerSweep - importBudget.Remaining;
 
+        var scenarioIntents = await _scenarioIntents.SweepAsync(now, settings.ScenarioIntents, importBudget, cancellationToken).ConfigureAwait(false);
+
         // Trail days last: a day table is one deletion, whatever it holds.
         var trailDays = await _trail.SweepAsync(now, settings.Trail, importBudget, cancellationToken).ConfigureAwait(false);
         deletions = settings.MaxDeletesPerSweep - importBudget.Remaining;
 
         var budgetSpent = deliveryBudget.IsSpent || importBudget.IsSpent;
-        LogSwept(logger, deliveries, importsDeleted, importsUnfinished, trailDays, deletions, settings.MaxDeletesPerSweep);
-        return new RetentionSweepResult(deliveries, importsDeleted, importsUnfinished, deletions, budgetSpent, trailDays);
+        LogSwept(logger, deliveries, importsDeleted, importsUnfinished, trailDays, scenarioIntents, deletions, settings.MaxDeletesPerSweep);
+        return new RetentionSweepResult(deliveries, importsDeleted, importsUnfinished, deletions, budgetSpent, trailDays, scenarioIntents);
     }
 
     [LoggerMessage(EventId = 9001, EventName = "RetentionSwept", Level = LogLevel.Information,
-        Message = "Retention sweep deleted {Deliveries} expired delivery identities, {Imports} finished imports ({ImportsLeft} imports left to finish) and {TrailDays} trail days; {Deletions} of {Budget} deletions used")]
-    private static partial void LogSwept(ILogger logger, int deliveries, int imports, int importsLeft, int trailDays, int deletions, int budget);
+        Message = "Retention sweep deleted {Deliveries} expired delivery identities, {Imports} finished imports ({ImportsLeft} imports left to finish) {TrailDays} trail days and {ScenarioIntents} scenario intent rows; {Deletions} of {Budget} deletions used")]
+    private static partial void LogSwept(ILogger logger, int deliveries, int imports, int importsLeft, int trailDays, int scenarioIntents, int deletions, int budget);
 }
 
 /// <summary>What one sweep did.</summary>
@@ -58,4 +61,5 @@ public sealed partial class RetentionSweeper(
 /// <param name="Deletions">Entities the sweep tried to delete (deleted, or left to a concurrent sweep), header rows and status-page entries (<see cref="Imports.RunningImportIndex"/>) included.</param>
 /// <param name="BudgetSpent">The sweep stopped at its budget: more is waiting for the next one.</param>
 /// <param name="TrailDaysDeleted">Trail day tables deleted (each one request, counted as one deletion).</param>
-public sealed record RetentionSweepResult(int DeliveriesDeleted, int ImportsDeleted, int ImportsUnfinished, int Deletions, bool BudgetSpent, int TrailDaysDeleted = 0);
+/// <param name="ScenarioIntentsDeleted">Scenario intent rows deleted.</param>
+public sealed record RetentionSweepResult(int DeliveriesDeleted, int ImportsDeleted, int ImportsUnfinished, int Deletions, bool BudgetSpent, int TrailDaysDeleted = 0, int ScenarioIntentsDeleted = 0);
