@@ -5,7 +5,7 @@
 #   bash scripts/run-local.sh
 #
 # To forward to the real Libromi instead of the simulator, export LIBROMI_API_TOKEN (and optionally
-# LIBROMI_BASE_URL) first. Ports: GATEWAY_PORT (7071), SIMULATOR_PORT (5080), Azurite 10000-10002.
+# LIBROMI_BASE_URL) first; SCENARIO_URL replaces the sample scenario's simulator URL with a real one. Ports: GATEWAY_PORT (7071), SIMULATOR_PORT (5080), Azurite 10000-10002.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +70,8 @@ env "Gateway__Secrets__shop-webhook-secret=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS
     "Gateway__Secrets__pipedrive-webhook-password=dev-pipedrive-password" \
     "Gateway__Secrets__zapier-token=dev-zapier-token" \
     "Gateway__Secrets__github-webhook-secret=dev-github-secret" \
+    "Scenarios__Definitions__order_confirmation__Secret=scenario-order-confirmation" \
+    "Gateway__Secrets__scenario-order-confirmation=${SCENARIO_URL:-http://127.0.0.1:$simulator_port/scenarios/order-confirmation}" \
   dotnet run --no-build --project functions/Gateway.Standalone -- --urls "http://127.0.0.1:$gateway_port" >"$state/logs/gateway.log" 2>&1 &
 pids+=($!)
 wait_for_port gateway "$gateway_port"
@@ -95,12 +97,18 @@ Try it:
   curl -s -X POST $base/api/staff-assignments -H 'x-functions-key: $Gateway__ApiKey' \\
        -H 'Content-Type: application/json' \\
        -d '{"phone_number": "+44 7700 900123", "staff_email": "agent@example.com"}'
+  # a WhatsApp template through the Libromi webhook scenario "order_confirmation" (docs/scenarios.md):
+  curl -s -X POST $base/api/scenario-triggers -H 'x-functions-key: $Gateway__ApiKey' \\
+       -H 'Content-Type: application/json' \\
+       -d '{"scenario": "order_confirmation", "phone_number": "+91 98765 43210", "fields": {"name": "John", "order_id": "ORD-123"}}'
 INFO
 if [ -z "${LIBROMI_API_TOKEN:-}" ]; then
   cat <<INFO
   # what Libromi (the simulator) received, and the contact it now holds:
   curl -s http://127.0.0.1:$simulator_port/_simulator/requests
   curl -s http://127.0.0.1:$simulator_port/_simulator/contacts/447700900123
+  # the bodies the sample scenario URL received:
+  curl -s http://127.0.0.1:$simulator_port/_simulator/scenarios/order-confirmation
 INFO
 fi
 echo

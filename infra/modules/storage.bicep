@@ -31,7 +31,8 @@ var queueNames = [
 
 // ratelimit: shared rate-limit state across instances; deliveries: webhook dedupe;
 // imports: import progress; deadletters: index of dead-lettered operations; replays: replay jobs and their checkpoints;
-// figures: hourly per-integration counters of the status page.
+// figures: hourly per-integration counters of the status page;
+// scenariointents: intent and outcome of each webhook scenario POST, so a crash never sends a WhatsApp message twice.
 var tableNames = [
   'ratelimit'
   'deliveries'
@@ -39,6 +40,7 @@ var tableNames = [
   'deadletters'
   'replays'
   'figures'
+  'scenariointents'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {

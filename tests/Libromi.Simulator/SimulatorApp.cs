@@ -4,6 +4,7 @@ using Libromi.Simulator.Contacts;
 using Libromi.Simulator.Faults;
 using Libromi.Simulator.Inspection;
 using Libromi.Simulator.RateLimiting;
+using Libromi.Simulator.Scenarios;
 
 namespace Libromi.Simulator;
 
@@ -44,6 +45,7 @@ public static class SimulatorApp
         services.AddSingleton<AttributeSchema>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<RequestLog>();
+        services.AddSingleton<ScenarioHooks>();
         services.ConfigureHttpJsonOptions(json => SimulatorJson.Configure(json.SerializerOptions));
 
         var app = builder.Build();
@@ -70,6 +72,7 @@ public static class SimulatorApp
         api.MapConversationApi();
         api.MapFallback(() => Results.Json(new MessageOnly("Not Found"), statusCode: StatusCodes.Status404NotFound));
         app.MapInspectionApi();
+        app.MapScenarioApi();
         return app;
     }
 }

@@ -21,6 +21,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         var api = endpoints.MapGroup("/api");
         api.MapPost("/contacts", CanonicalOperationsApi.AcceptContactAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/staff-assignments", CanonicalOperationsApi.AcceptStaffAssignmentAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
+        api.MapPost("/scenario-triggers", CanonicalOperationsApi.AcceptScenarioTriggerAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/hooks/{integration}", Ingest.Hooks.WebhooksApi.AcceptAsync);
         api.MapImportsApi();
         api.MapGet("/health", HealthReporter.HandleAsync);

@@ -11,6 +11,7 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Replays;
 using Libromi.Gateway.Retention;
+using Libromi.Gateway.Scenarios;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;
@@ -47,6 +48,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddGatewayRetention(configuration);
         services.AddGatewayTrail(configuration);
         services.AddGatewayFigures(configuration);
+        services.AddGatewayScenarios(configuration);
 
         services.AddGatewayRateLimiting(configuration);
         services.TryAddSingleton<SendingState>();

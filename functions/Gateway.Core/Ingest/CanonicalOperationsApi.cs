@@ -4,11 +4,12 @@ using Libromi.Gateway.Libromi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Operations;
+using Libromi.Gateway.Scenarios;
 
 namespace Libromi.Gateway.Ingest;
 
 /// <summary>
-/// <c>POST /api/contacts</c> and <c>POST /api/staff-assignments</c>: validate, enqueue in the realtime lane,
+/// <c>POST /api/contacts</c>, <c>POST /api/staff-assignments</c> and <c>POST /api/scenario-triggers</c>: validate, enqueue in the realtime lane,
 /// answer 202 only once the message is stored. Hosts map these handlers; they hold no logic of their own.
 /// </summary>
 public static class CanonicalOperationsApi
@@ -22,6 +23,12 @@ public static class CanonicalOperationsApi
     public static Task<IResult> AcceptStaffAssignmentAsync(
         HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, CancellationToken cancellationToken) =>
         AcceptAsync(request, ingestor, gateway.Value, body => CanonicalRequestParser.ParseStaffAssignment(body, libromi.Value.DefaultCountryCode), cancellationToken);
+
+    public static Task<IResult> AcceptScenarioTriggerAsync(
+        HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, IOptions<ScenarioOptions> scenarios,
+        CancellationToken cancellationToken) =>
+        AcceptAsync(request, ingestor, gateway.Value,
+            body => CanonicalRequestParser.ParseScenarioTrigger(body, libromi.Value.DefaultCountryCode, scenarios.Value.Definitions.ContainsKey), cancellationToken);
 
     private static async Task<IResult> AcceptAsync(
         HttpRequest request, OperationIngestor ingestor, GatewayOptions options, Func<ReadOnlyMemory<byte>, ParseResult> parse, CancellationToken cancellationToken)

@@ -73,6 +73,113 @@ public static class CanonicalRequestParser
         return ParseResult.Valid(new ContactOperations(phone.Value, [OperationStep.AssignStaff(email)]));
     }
 
+    /// <summary>
+    /// <c>{"scenario": "...", "phone_number": "...", "fields": {...}}</c>: the flat body a Libromi webhook scenario
+    /// learned from its sample POST, with the phone number normalised to Libromi's digits form.
+    /// </summary>
+    /// <param name="isConfigured">Whether a scenario of that name is configured (its URL is looked up only when sending).</param>
+    public static ParseResult ParseScenarioTrigger(ReadOnlyMemory<byte> body, string? defaultCountryCode, Func<string, bool> isConfigured)
+    {
+        if (!TryParseObject(body, out var root, out var malformed))
+        {
+            return ParseResult.Malformed(malformed);
+        }
+        var errors = new Dictionary<string, string[]>();
+        RefuseUnknownFields(root, errors, "scenario", "phone_number", "fields");
+        var phone = ReadPhone(root, defaultCountryCode, errors);
+        var scenario = ReadString(root, "scenario", errors);
+        if (scenario is not null)
+        {
+            scenario = CheckScenarioName(scenario, isConfigured, errors, "scenario");
+        }
+        JsonObject? fields = null;
+        if (root.TryGetPropertyValue("fields", out var node) && node is not null)
+        {
+            fields = ReadScenarioFields(node, errors);
+        }
+        if (errors.Count > 0 || phone is null || scenario is null)
+        {
+            return ParseResult.Invalid(errors);
+        }
+        return ParseResult.Valid(new ContactOperations(phone.Value, [OperationStep.TriggerScenario(scenario, ScenarioBody(phone.Value, fields))]));
+    }
+
+    /// <summary>The scenario's name when it is configured; otherwise an error naming it (sanitised), and null.</summary>
+    public static string? CheckScenarioName(string scenario, Func<string, bool> isConfigured, IDictionary<string, string[]> errors, string key)
+    {
+        if (!Scenarios.ScenarioOptions.IsValidName(scenario))
+        {
+            errors[key] = [$"Scenario names are letters, digits, '_' and '-' (at most {Scenarios.ScenarioOptions.MaxNameLength})."];
+            return null;
+        }
+        if (!isConfigured(scenario))
+        {
+            errors[key] = [$"No scenario named '{scenario}' is configured (Scenarios__Definitions__{scenario}__Secret)."];
+            return null;
+        }
+        return scenario;
+    }
+
+    /// <summary>The POST body: the fields, then <c>phone_number</c> in Libromi's digits form (country code first, as the scenario's sample had it).</summary>
+    public static JsonObject ScenarioBody(PhoneNumber phone, JsonObject? fields)
+    {
+        var body = new JsonObject();
+        foreach (var (name, value) in fields ?? [])
+        {
+            body[name] = value?.DeepClone();
+        }
+        body[ScenarioPhoneField] = phone.Digits;
+        return body;
+    }
+
+    public const string ScenarioPhoneField = "phone_number";
+
+    /// <summary>
+    /// A scenario's fields: a flat object of strings, numbers and booleans, the values a <c>SEND_TEMPLATE</c> node
+    /// can put in a template variable. <c>phone_number</c> comes from the request's own field.
+    /// </summary>
+    public static JsonObject? ReadScenarioFields(JsonNode node, IDictionary<string, string[]> errors, string prefix = "fields")
+    {
+        if (node is not JsonObject source)
+        {
+            errors[prefix] = ["Must be a flat object of field name to string, number or boolean."];
+            return null;
+        }
+        if (source.Count > MaxAttributes)
+        {
+            errors[prefix] = [$"At most {MaxAttributes} fields per scenario trigger."];
+            return null;
+        }
+        var fields = new JsonObject();
+        foreach (var (name, value) in source)
+        {
+            var key = $"{prefix}.{name}";
+            if (string.IsNullOrWhiteSpace(name) || name.Length > MaxAttributeNameLength)
+            {
+                errors[prefix] = [$"Field names must be 1 to {MaxAttributeNameLength} characters."];
+                continue;
+            }
+            if (name == ScenarioPhoneField)
+            {
+                errors[key] = ["Set by the operation's phone number (normalised); leave it out of the fields."];
+                continue;
+            }
+            switch (value?.GetValueKind())
+            {
+                case JsonValueKind.String or JsonValueKind.True or JsonValueKind.False:
+                    fields[name] = value.DeepClone();
+                    break;
+                case JsonValueKind.Number when value.AsValue().TryGetValue<double>(out var number) && double.IsFinite(number):
+                    fields[name] = value.DeepClone();
+                    break;
+                default:
+                    errors[Http.Problems.Sanitize(key) ?? prefix] = ["Must be a string, number or boolean (the scenario's body is flat)."];
+                    break;
+            }
+        }
+        return fields;
+    }
+
     public static bool IsEmail(string value) =>
         value.Length <= 254 && MailAddress.TryCreate(value, out var address) && address.Address == value && value.Contains('.', StringComparison.Ordinal);
 

@@ -48,7 +48,8 @@ public sealed partial class OperationIngestor(
         {
             OperationId = operationId,
             PhoneNumber = operations.PhoneNumber.Digits,
-            Steps = operations.Steps,
+            // Scenario steps are numbered once, here: their intent rows must keep their key when earlier steps are delivered and dropped.
+            Steps = [.. operations.Steps.Select((step, ordinal) => step.Kind == OperationKind.TriggerScenario ? step with { Ordinal = ordinal } : step)],
             Source = source,
             Lane = lane,
             ReceivedAt = now,

@@ -48,6 +48,13 @@ public abstract record OperationDefinition(Condition? When, ValueSource PhoneNum
     /// <summary><c>assign_staff</c>: the staff member's email is Libromi's username.</summary>
     public sealed record AssignStaff(Condition? When, ValueSource PhoneNumber, ValueSource StaffEmail)
         : OperationDefinition(When, PhoneNumber);
+
+    /// <summary>
+    /// <c>trigger_scenario</c>: POST a flat body (field name to value source, in file order, plus <c>phone_number</c>
+    /// in digits) to the Libromi webhook scenario configured as <paramref name="Scenario"/>.
+    /// </summary>
+    public sealed record TriggerScenario(Condition? When, ValueSource PhoneNumber, string Scenario, IReadOnlyList<KeyValuePair<string, ValueSource>> Fields)
+        : OperationDefinition(When, PhoneNumber);
 }
 
 /// <summary>Where a delivery's own identity is read from (<c>delivery_id</c>).</summary>

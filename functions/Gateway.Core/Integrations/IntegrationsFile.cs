@@ -155,7 +155,8 @@ public static partial class IntegrationsFile
     {
         private static readonly string[] RootFields = ["integrations", "$schema"];
         private static readonly string[] IntegrationFields = ["description", "verify", "items", "operations", "default_country_code", "delivery_id"];
-        private static readonly string[] OperationFields = ["when", "upsert_contact", "assign_staff"];
+        private static readonly string[] OperationFields = ["when", "upsert_contact", "assign_staff", "trigger_scenario"];
+        private static readonly string[] ScenarioFields = ["scenario", "phone_number", "fields"];
         private static readonly string[] WhenFields = ["path", "equals", "in", "exists"];
         private static readonly string[] UpsertFields = ["phone_number", "attributes"];
         private static readonly string[] AssignFields = ["phone_number", "staff_email"];
@@ -237,7 +238,7 @@ public static partial class IntegrationsFile
             var operations = new List<OperationDefinition>();
             if (!obj.TryGetPropertyValue("operations", out var operationsNode) || operationsNode is not JsonArray operationArray || operationArray.Count == 0)
             {
-                Error($"{field}.operations", "required: a non-empty array of operations (upsert_contact or assign_staff)");
+                Error($"{field}.operations", "required: a non-empty array of operations (upsert_contact, assign_staff or trigger_scenario)");
             }
             else
             {
@@ -326,10 +327,15 @@ public static partial class IntegrationsFile
 
             var hasUpsert = obj.TryGetPropertyValue("upsert_contact", out var upsertNode);
             var hasAssign = obj.TryGetPropertyValue("assign_staff", out var assignNode);
-            if (hasUpsert == hasAssign)
+            var hasScenario = obj.TryGetPropertyValue("trigger_scenario", out var scenarioNode);
+            if ((hasUpsert ? 1 : 0) + (hasAssign ? 1 : 0) + (hasScenario ? 1 : 0) != 1)
             {
-                Error(field, "must have exactly one of \"upsert_contact\" or \"assign_staff\"");
+                Error(field, "must have exactly one of \"upsert_contact\", \"assign_staff\" or \"trigger_scenario\"");
                 return null;
+            }
+            if (hasScenario)
+            {
+                return ReadScenario(scenarioNode, $"{field}.trigger_scenario", when, errorsBefore);
             }
 
             if (hasUpsert)
@@ -381,6 +387,56 @@ public static partial class IntegrationsFile
             return assignPhone is null || staffEmail is null || Errors.Count > errorsBefore
                 ? null
                 : new OperationDefinition.AssignStaff(when, assignPhone, staffEmail);
+        }
+
+        /// <summary>
+        /// <c>{"scenario": NAME, "phone_number": SOURCE, "fields": {NAME: SOURCE}}</c>: fields are mapped like attributes
+        /// (paths and literals); literals must be strings, numbers or booleans, since the scenario's body is flat.
+        /// </summary>
+        private OperationDefinition? ReadScenario(JsonNode? node, string field, Condition? when, int errorsBefore)
+        {
+            if (node is not JsonObject trigger)
+            {
+                Error(field, "must be an object with scenario, phone_number and fields");
+                return null;
+            }
+            CheckFields(trigger, field, ScenarioFields);
+            var scenario = RequiredString(trigger, "scenario", field);
+            if (scenario is not null && !Scenarios.ScenarioOptions.IsValidName(scenario))
+            {
+                Error($"{field}.scenario", $"must be a scenario name (letters, digits, '_' and '-', at most {Scenarios.ScenarioOptions.MaxNameLength}) configured as Scenarios__Definitions__{{name}}__Secret");
+            }
+            var phone = RequiredValueSource(trigger, "phone_number", field, literalMustBeString: true);
+            var fields = new List<KeyValuePair<string, ValueSource>>();
+            if (trigger.TryGetPropertyValue("fields", out var fieldsNode))
+            {
+                if (fieldsNode is not JsonObject fieldObject)
+                {
+                    Error($"{field}.fields", "must be an object of field name to path or { \"value\": ... }");
+                }
+                else
+                {
+                    foreach (var (name, valueNode) in fieldObject)
+                    {
+                        var fieldName = $"{field}.fields.{name}";
+                        if (string.IsNullOrWhiteSpace(name) || name == Ingest.CanonicalRequestParser.ScenarioPhoneField)
+                        {
+                            Error(fieldName, "a field name must not be empty, nor phone_number (set from the operation's phone_number, in digits)");
+                            continue;
+                        }
+                        if (valueNode is JsonObject { Count: 1 } literal && literal["value"] is not JsonValue)
+                        {
+                            Error($"{fieldName}.value", "must be a string, number or boolean (the scenario's body is flat)");
+                            continue;
+                        }
+                        if (ReadValueSource(valueNode, fieldName, literalMustBeString: false) is { } source)
+                        {
+                            fields.Add(new(name, source));
+                        }
+                    }
+                }
+            }
+            return phone is null || scenario is null || Errors.Count > errorsBefore ? null : new OperationDefinition.TriggerScenario(when, phone, scenario, fields);
         }
 
         private Condition? ReadWhen(JsonNode? node, string field)

@@ -93,6 +93,7 @@ public static partial class PayloadMapper
             {
                 OperationDefinition.UpsertContact upsert => UpsertStep(upsert, item, prefix, errors, trace),
                 OperationDefinition.AssignStaff assign => AssignStep(assign, item, prefix, errors, trace),
+                OperationDefinition.TriggerScenario trigger => phone is { } digits ? ScenarioStep(trigger, digits, item, prefix, errors, trace) : null,
                 _ => throw new InvalidOperationException($"Unknown operation {operation.GetType().Name}."),
             };
             if (phone is null || step is null)
@@ -188,6 +189,33 @@ public static partial class PayloadMapper
         }
         // Nothing to write still means "this contact should exist": Libromi creates a contact on a lookup.
         return attributes.Count == 0 ? OperationStep.EnsureContact() : OperationStep.UpdateAttributes(attributes);
+    }
+
+    /// <summary>
+    /// The scenario's flat body, read like attributes: a missing path or a null leaves the field out (the template
+    /// falls back to what Libromi does with a missing variable); objects and arrays are refused.
+    /// </summary>
+    private static OperationStep? ScenarioStep(OperationDefinition.TriggerScenario trigger, PhoneNumber phone, JsonNode? item, string prefix, ItemErrors errors, OperationTrace? trace)
+    {
+        var fields = new JsonObject();
+        var valid = true;
+        foreach (var (name, source) in trigger.Fields)
+        {
+            var resolved = TryRead(source, item, out var value);
+            trace?.Read($"fields.{name}", source, resolved, value);
+            if (!resolved || value is null)
+            {
+                continue;
+            }
+            if (value is not JsonValue)
+            {
+                errors.Add($"{prefix}.fields.{name}", $"the value at \"{source}\" is a {Describe(value)}; a scenario field takes a string, number or boolean (map a field inside it instead)");
+                valid = false;
+                continue;
+            }
+            fields[name] = value.DeepClone();
+        }
+        return valid ? OperationStep.TriggerScenario(trigger.Scenario, Ingest.CanonicalRequestParser.ScenarioBody(phone, fields)) : null;
     }
 
     private static OperationStep? AssignStep(OperationDefinition.AssignStaff assign, JsonNode? item, string prefix, ItemErrors errors, OperationTrace? trace)

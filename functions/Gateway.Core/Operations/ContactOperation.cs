@@ -13,6 +13,11 @@ public enum OperationKind
     [JsonStringEnumMemberName("update_attributes")] UpdateAttributes,
     /// <summary><c>PUT /conversation/assign-staff</c> with the staff member's email as username.</summary>
     [JsonStringEnumMemberName("assign_staff")] AssignStaff,
+    /// <summary>
+    /// <c>POST</c> of a flat JSON body to a Libromi webhook scenario's URL (a secret, looked up by the scenario's
+    /// name when the step is sent), which sends a WhatsApp template. Not idempotent: see docs/scenarios.md.
+    /// </summary>
+    [JsonStringEnumMemberName("trigger_scenario")] TriggerScenario,
 }
 
 /// <summary>One Libromi call, without the phone number (the envelope carries it).</summary>
@@ -21,10 +26,20 @@ public sealed record OperationStep
     [JsonPropertyName("kind")] public required OperationKind Kind { get; init; }
     [JsonPropertyName("attributes")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonObject? Attributes { get; init; }
     [JsonPropertyName("staff_email")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? StaffEmail { get; init; }
+    /// <summary>The configured scenario's name (never its URL, which is a secret).</summary>
+    [JsonPropertyName("scenario")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Scenario { get; init; }
+    /// <summary>The flat body the scenario learned, <c>phone_number</c> included.</summary>
+    [JsonPropertyName("body")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonObject? Body { get; init; }
+    /// <summary>
+    /// The step's place in the operation as accepted. Delivered steps are dropped when a message is requeued, so
+    /// the position in <c>steps</c> moves; this does not, and keys the step's intent and outcome rows.
+    /// </summary>
+    [JsonPropertyName("ordinal")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Ordinal { get; init; }
 
     public static OperationStep EnsureContact() => new() { Kind = OperationKind.EnsureContact };
     public static OperationStep UpdateAttributes(JsonObject attributes) => new() { Kind = OperationKind.UpdateAttributes, Attributes = attributes };
     public static OperationStep AssignStaff(string staffEmail) => new() { Kind = OperationKind.AssignStaff, StaffEmail = staffEmail };
+    public static OperationStep TriggerScenario(string scenario, JsonObject body) => new() { Kind = OperationKind.TriggerScenario, Scenario = scenario, Body = body };
 }
 
 /// <summary>The ordered steps one inbound item asks for one contact ("upsert, then assign").</summary>

@@ -49,6 +49,30 @@ public static class DeliveryPolicy
         }
     }
 
+    /// <summary>
+    /// The rules for a webhook scenario's answer. Unlike <see cref="Decide"/> nothing here touches the account's
+    /// sending state: a scenario URL is not a contact endpoint, so its 429 waits out only scenario calls (the work
+    /// goes back, no attempt counted) and its success proves nothing about the API token. 5xx and timeouts are
+    /// retried with backoff; any 4xx is permanent (404/410: the scenario was deleted).
+    /// </summary>
+    public static DeliveryDecision DecideScenario(LibromiOutcome outcome, OperationEnvelope envelope, ProcessingOptions settings, DateTimeOffset now, double jitter) => outcome switch
+    {
+        LibromiOutcome.Delivered => new DeliveryDecision.Continue(),
+        LibromiOutcome.RateLimited limited => new DeliveryDecision.AwaitPermit(Capped(limited.RetryAfter ?? settings.RateLimitedFallbackPause, settings)),
+        LibromiOutcome.Rejected rejected => new DeliveryDecision.DeadLetter(DeadLetterReasons.Rejected, rejected.Reason, SendingSignal.None),
+        LibromiOutcome.AuthFault fault => new DeliveryDecision.DeadLetter(DeadLetterReasons.Rejected, fault.Reason, SendingSignal.None),
+        LibromiOutcome.Transient transient => Decide(transient, envelope, 0, settings, now, jitter) switch
+        {
+            DeliveryDecision.DeadLetter dead => new DeliveryDecision.DeadLetter(dead.ReasonClass, dead.Reason, SendingSignal.None),
+            var retry => retry,
+        },
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.GetType().Name, "Unknown outcome."),
+    };
+
+    /// <summary>A redelivered scenario step whose earlier POST has no recorded answer, under at_most_once: never sent again.</summary>
+    public static DeliveryDecision ScenarioOutcomeUnknown() => new DeliveryDecision.DeadLetter(DeadLetterReasons.OutcomeUnknown,
+        "an earlier run POSTed this scenario and stopped before its answer was recorded; not sent again (at_most_once): check in Libromi whether the message went out", SendingSignal.None);
+
     /// <summary>No permit came within the gate's wait: nothing was sent, so the work goes back, no attempt counted.</summary>
     public static DeliveryDecision WithoutPermit(TimeSpan permitWait, ProcessingOptions settings) =>
         new DeliveryDecision.AwaitPermit(Capped(permitWait, settings));

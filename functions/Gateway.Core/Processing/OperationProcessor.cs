@@ -5,6 +5,7 @@ using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Scenarios;
 using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,8 @@ public sealed partial class OperationProcessor(
     IOptions<ProcessingOptions> options,
     [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     ILogger<OperationProcessor> logger,
-    IEnumerable<IOperationObserver> observers)
+    IEnumerable<IOperationObserver> observers,
+    ScenarioSender scenarios)
 {
     public async Task<ProcessingResult> ProcessAsync(string messageText, CancellationToken cancellationToken = default)
     {
@@ -93,6 +95,15 @@ public sealed partial class OperationProcessor(
         for (var index = 0; index < contact.Steps.Count; index++)
         {
             var remaining = index == 0 ? contact : contact with { Steps = contact.Steps.Skip(index).ToArray() };
+            if (contact.Steps[index].Kind == OperationKind.TriggerScenario)
+            {
+                var (scenarioDecision, scenarioOutcome) = await TriggerScenarioAsync(contact, remaining, contact.Steps[index], calls, cancellationToken).ConfigureAwait(false);
+                if (scenarioDecision is not DeliveryDecision.Continue)
+                {
+                    return await CarryOutAsync(scenarioDecision, remaining, rest, scenarioOutcome, calls, cancellationToken, signalSending: false).ConfigureAwait(false);
+                }
+                continue;
+            }
             var call = await CallAsync(contact.Lane, phone.Value, contact.Steps[index], cancellationToken).ConfigureAwait(false);
             AddCall(calls, call, contact.Steps[index].Kind, contact);
             var decision = Decide(call, remaining);
@@ -111,6 +122,40 @@ public sealed partial class OperationProcessor(
         }
         await SettleAsync(contact, new Settlement(SettlementKind.Delivered, calls), cancellationToken).ConfigureAwait(false);
         return ProcessingResult.Delivered;
+    }
+
+    /// <summary>
+    /// One scenario step, through its own sender, limiter and pause; the account's <see cref="SendingState"/> is
+    /// neither consulted nor told (a scenario URL is not a contact endpoint). The outcome is what the dead letter
+    /// and the trail record; for an unknown outcome it stands in with the reason.
+    /// </summary>
+    private async Task<(DeliveryDecision Decision, LibromiOutcome? Outcome)> TriggerScenarioAsync(
+        OperationEnvelope contact, OperationEnvelope remaining, OperationStep step, List<LibromiCallRecord> calls, CancellationToken cancellationToken)
+    {
+        switch (await scenarios.SendAsync(contact, step, cancellationToken).ConfigureAwait(false))
+        {
+            case ScenarioCall.AlreadyDelivered:
+                return (new DeliveryDecision.Continue(), null);
+            case ScenarioCall.NoPermit noPermit:
+                return (DeliveryPolicy.WithoutPermit(noPermit.Wait, options.Value), null);
+            case ScenarioCall.OutcomeUnknown:
+                var unknown = DeliveryPolicy.ScenarioOutcomeUnknown();
+                return (unknown, new LibromiOutcome.Rejected(((DeliveryDecision.DeadLetter)unknown).Reason, null));
+            case ScenarioCall.Answered answered:
+                telemetry.PermitUsed(timeProvider.GetUtcNow());
+                AddCall(calls, new PermittedCall(answered.Outcome, TimeSpan.Zero), step.Kind, contact);
+                var decision = DeliveryPolicy.DecideScenario(answered.Outcome, remaining, options.Value, timeProvider.GetUtcNow(), Random.Shared.NextDouble());
+                if (answered.Outcome is LibromiOutcome.RateLimited limited)
+                {
+                    // The pause lasts the whole hint; the message comes back sooner (capped delay) and waits at the scenario gate.
+                    var pause = limited.RetryAfter ?? options.Value.RateLimitedFallbackPause;
+                    LogScenarioRateLimited(logger, contact.OperationId, pause.TotalSeconds);
+                    await scenarios.PauseAsync(timeProvider.GetUtcNow() + pause, cancellationToken).ConfigureAwait(false);
+                }
+                return (decision, answered.Outcome);
+            default:
+                throw new InvalidOperationException("Unhandled scenario call.");
+        }
     }
 
     /// <summary>Keeps what a call with an answer came to, for <see cref="IOperationObserver.OnSettledAsync"/>.</summary>
@@ -141,10 +186,13 @@ public sealed partial class OperationProcessor(
     /// </summary>
     private async Task<ProcessingResult> CarryOutAsync(
         DeliveryDecision decision, OperationEnvelope remaining, IReadOnlyList<OperationEnvelope> rest, LibromiOutcome? outcome,
-        IReadOnlyList<LibromiCallRecord> calls, CancellationToken cancellationToken)
+        IReadOnlyList<LibromiCallRecord> calls, CancellationToken cancellationToken, bool signalSending = true)
     {
         var now = timeProvider.GetUtcNow();
-        Signal(decision);
+        if (signalSending)
+        {
+            Signal(decision);
+        }
         switch (decision)
         {
             case DeliveryDecision.Pause pause:
@@ -441,6 +489,9 @@ public sealed partial class OperationProcessor(
     [LoggerMessage(EventId = 2010, EventName = "RetryingWithReplacedToken", Level = LogLevel.Information, Message = "Libromi refused the API token and the secret store holds a new one; sending again with it once a {Lane} permit is free")]
     private static partial void LogRetryingWithReplacedToken(ILogger logger, Lane lane);
 
+    [LoggerMessage(EventId = 2011, EventName = "ScenarioRateLimited", Level = LogLevel.Warning, Message = "A scenario URL rate-limited {OperationId}; scenario calls (only) wait {PauseSeconds} s")]
+    private static partial void LogScenarioRateLimited(ILogger logger, string operationId, double pauseSeconds);
+
     [LoggerMessage(EventId = 2006, EventName = "MessageUnreadable", Level = LogLevel.Error, Message = "Dead-lettered an unreadable message: {Error}")]
     private static partial void LogUnreadable(ILogger logger, string error);
 }
@@ -460,4 +511,6 @@ public static class DeadLetterReasons
     public const string Rejected = "rejected";
     public const string Exhausted = "exhausted";
     public const string Unreadable = "unreadable";
+    /// <summary>A scenario step an earlier run POSTed without recording the answer; not sent again (docs/scenarios.md).</summary>
+    public const string OutcomeUnknown = "outcome_unknown";
 }

@@ -22,19 +22,18 @@ namespace Libromi.Gateway.RateLimiting;
 /// the kept entity without any I/O, which is safe because other instances can only add grants, move a pause later,
 /// or settle their own leases (which frees capacity: the kept entity then says "full" for too long, never too short).
 /// </remarks>
-public sealed partial class FleetLedgerStore(
-    TableServiceClient tables,
-    IOptions<LibromiClientOptions> libromi,
-    IOptions<RateLimitOptions> rateLimit,
-    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
-    ILogger<FleetLedgerStore> logger) : ILeaseSource, ISharedPause
+public sealed partial class FleetLedgerStore : ILeaseSource, ISharedPause
 {
     public const string TableName = "ratelimit";
     public const string PartitionKey = "libromi";
     public const string RowKey = "account";
     private const int MaxConflicts = 50;
 
-    private readonly TableClient _table = tables.GetTableClient(TableName);
+    private readonly TableClient _table;
+    private readonly string _rowKey;
+    private readonly Func<LedgerLimits> _limits;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _serial = new(1, 1);
     private Snapshot? _known;
     private long _roundTrips;
@@ -42,7 +41,31 @@ public sealed partial class FleetLedgerStore(
     /// <summary>Storage requests made so far (reads, writes, table creation), for tests and the docs' cost figures.</summary>
     public long RoundTrips => Interlocked.Read(ref _roundTrips);
 
-    private LedgerLimits Limits => LedgerLimits.From(libromi.Value, rateLimit.Value);
+    /// <summary>The ledger of the account's contact calls (row <see cref="RowKey"/>).</summary>
+    public FleetLedgerStore(
+        TableServiceClient tables,
+        IOptions<LibromiClientOptions> libromi,
+        IOptions<RateLimitOptions> rateLimit,
+        [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
+        ILogger<FleetLedgerStore> logger)
+        : this(tables, RowKey, () => LedgerLimits.From(libromi.Value, rateLimit.Value), timeProvider, logger)
+    {
+    }
+
+    /// <summary>
+    /// A ledger of its own in row <paramref name="rowKey"/> of the same table, for calls with a separate limit
+    /// (webhook scenarios): its grants and pauses never touch the contact calls' row.
+    /// </summary>
+    public FleetLedgerStore(TableServiceClient tables, string rowKey, Func<LedgerLimits> limits, TimeProvider timeProvider, ILogger logger)
+    {
+        _table = tables.GetTableClient(TableName);
+        _rowKey = rowKey;
+        _limits = limits;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    private LedgerLimits Limits => _limits();
 
     public Task<LeaseDecision> LeaseAsync(int realtime, int bulk, LeaseSettlement? settlement, CancellationToken cancellationToken = default)
     {
@@ -51,7 +74,7 @@ public sealed partial class FleetLedgerStore(
         var leaseId = RandomNumberGenerator.GetHexString(16, lowercase: true);
         return ChangeAsync(ledger =>
         {
-            var now = timeProvider.GetUtcNow();
+            var now = _timeProvider.GetUtcNow();
             if (settlement is not null)
             {
                 ledger.Settle(now, settlement);
@@ -67,7 +90,7 @@ public sealed partial class FleetLedgerStore(
     {
         if (await ChangeAsync(ledger => (true, ledger.Pause(until, reason)), cancellationToken).ConfigureAwait(false))
         {
-            LogPausePublished(logger, until, reason);
+            LogPausePublished(_logger, until, reason);
         }
     }
 
@@ -110,7 +133,7 @@ public sealed partial class FleetLedgerStore(
         try
         {
             Interlocked.Increment(ref _roundTrips);
-            var response = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var response = await _table.GetEntityIfExistsAsync<TableEntity>(PartitionKey, _rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             return response.HasValue ? Snapshot.From(response.Value!, response.Value!.ETag) : Snapshot.Missing;
         }
         catch (RequestFailedException exception) when (exception.Status == 404)
@@ -126,7 +149,7 @@ public sealed partial class FleetLedgerStore(
     private async Task<Snapshot?> TryWriteAsync(RateLedger ledger, ETag? etag, CancellationToken cancellationToken)
     {
         var stored = ledger.ToStored();
-        var entity = new TableEntity(PartitionKey, RowKey)
+        var entity = new TableEntity(PartitionKey, _rowKey)
         {
             [nameof(StoredLedger.Minute)] = stored.Minute,
             [nameof(StoredLedger.MinuteLatest)] = stored.MinuteLatest,
@@ -153,7 +176,7 @@ public sealed partial class FleetLedgerStore(
         }
         catch (RequestFailedException exception) when (exception.Status is 409 or 412 or 404)
         {
-            LogConflict(logger, exception.Status);
+            LogConflict(_logger, exception.Status);
             return null;
         }
     }

@@ -44,6 +44,13 @@ public sealed class RetentionOptions
     public TimeSpan Trail { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
+    /// How long a scenario step's intent and outcome row is kept after its POST. It must outlive every message that could
+    /// carry the step again (a queue message lives at most 7 days), or a redelivery would find no row and send twice.
+    /// </summary>
+    [Range(typeof(TimeSpan), "8.00:00:00", "3650.00:00:00")]
+    public TimeSpan ScenarioIntents { get; set; } = TimeSpan.FromDays(8);
+
+    /// <summary>
     /// Most entities one sweep deletes (and so at most this many / 100 table transactions, one at a time). What is left
     /// waits for the next sweep, so a first sweep over a large backlog never hogs the storage account.
     /// </summary>

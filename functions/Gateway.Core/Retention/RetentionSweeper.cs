@@ -26,6 +26,7 @@ public sealed partial class RetentionSweeper(
     private readonly ImportRetention _imports = new(imports);
     private readonly TrailRetention _trail = new(tables);
     private readonly FiguresRetention _figures = new(tables);
+    private readonly ScenarioIntentRetention _scenarioIntents = new(tables);
 
     public async Task<RetentionSweepResult> SweepAsync(CancellationToken cancellationToken = default)
     {
@@ -40,19 +41,21 @@ public sealed partial class RetentionSweeper(
         var (importsDeleted, importsUnfinished) = await _imports.SweepAsync(now, settings.FinishedImports, importBudget, cancellationToken).ConfigureAwait(false);
         var deletions = settings.MaxDeletesPerSweep - importBudget.Remaining;
 
+        var scenarioIntents = await _scenarioIntents.SweepAsync(now, settings.ScenarioIntents, importBudget, cancellationToken).ConfigureAwait(false);
+
         // Trail days last: a day table is one deletion, whatever it holds.
         var trailDays = await _trail.SweepAsync(now, settings.Trail, importBudget, cancellationToken).ConfigureAwait(false);
         var figureRows = await _figures.SweepAsync(now, importBudget, cancellationToken).ConfigureAwait(false);
         deletions = settings.MaxDeletesPerSweep - importBudget.Remaining;
 
         var budgetSpent = deliveryBudget.IsSpent || importBudget.IsSpent;
-        LogSwept(logger, deliveries, importsDeleted, importsUnfinished, trailDays, figureRows, deletions, settings.MaxDeletesPerSweep);
-        return new RetentionSweepResult(deliveries, importsDeleted, importsUnfinished, deletions, budgetSpent, trailDays, figureRows);
+        LogSwept(logger, deliveries, importsDeleted, importsUnfinished, trailDays, figureRows, scenarioIntents, deletions, settings.MaxDeletesPerSweep);
+        return new RetentionSweepResult(deliveries, importsDeleted, importsUnfinished, deletions, budgetSpent, trailDays, figureRows, scenarioIntents);
     }
 
     [LoggerMessage(EventId = 9001, EventName = "RetentionSwept", Level = LogLevel.Information,
-        Message = "Retention sweep deleted {Deliveries} expired delivery identities, {Imports} finished imports ({ImportsLeft} imports left to finish), {TrailDays} trail days and {FigureRows} hourly figure rows; {Deletions} of {Budget} deletions used")]
-    private static partial void LogSwept(ILogger logger, int deliveries, int imports, int importsLeft, int trailDays, int figureRows, int deletions, int budget);
+        Message = "Retention sweep deleted {Deliveries} expired delivery identities, {Imports} finished imports ({ImportsLeft} imports left to finish), {TrailDays} trail days, {FigureRows} hourly figure rows and {ScenarioIntents} scenario intent rows; {Deletions} of {Budget} deletions used")]
+    private static partial void LogSwept(ILogger logger, int deliveries, int imports, int importsLeft, int trailDays, int figureRows, int scenarioIntents, int deletions, int budget);
 }
 
 /// <summary>What one sweep did.</summary>
@@ -61,4 +64,5 @@ public sealed partial class RetentionSweeper(
 /// <param name="BudgetSpent">The sweep stopped at its budget: more is waiting for the next one.</param>
 /// <param name="TrailDaysDeleted">Trail day tables deleted (each one request, counted as one deletion).</param>
 /// <param name="FigureRowsDeleted">Hourly figure rows deleted (<see cref="Figures.FigureTable"/>).</param>
-public sealed record RetentionSweepResult(int DeliveriesDeleted, int ImportsDeleted, int ImportsUnfinished, int Deletions, bool BudgetSpent, int TrailDaysDeleted = 0, int FigureRowsDeleted = 0);
+/// <param name="ScenarioIntentsDeleted">Scenario intent rows deleted.</param>
+public sealed record RetentionSweepResult(int DeliveriesDeleted, int ImportsDeleted, int ImportsUnfinished, int Deletions, bool BudgetSpent, int TrailDaysDeleted = 0, int FigureRowsDeleted = 0, int ScenarioIntentsDeleted = 0);

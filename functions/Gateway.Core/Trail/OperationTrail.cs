@@ -296,6 +296,7 @@ public sealed class OperationTrail(TableServiceClient tables)
         Operations.OperationKind.EnsureContact => "ensure_contact",
         Operations.OperationKind.UpdateAttributes => "update_attributes",
         Operations.OperationKind.AssignStaff => "assign_staff",
+        Operations.OperationKind.TriggerScenario => "trigger_scenario",
         _ => kind.ToString(),
     };
 }

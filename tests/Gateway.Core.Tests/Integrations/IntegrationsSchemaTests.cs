@@ -33,6 +33,8 @@ public sealed class IntegrationsSchemaTests
         { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "zap" }, "operations": [ { "when": { "path": "type", "in": ["a", 1, null] }, "assign_staff": { "phone_number": "data.phone", "staff_email": { "value": "agent@company.test" } } } ] }""", true },
         { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "zap" }, "operations": [ { "when": { "path": "x", "exists": false }, "upsert_contact": { "phone_number": "p", "attributes": { "tags": { "value": ["a", "b"] }, "vip": { "value": true }, "gone": { "value": null } } } } ] }""", true },
 
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "zap" }, "operations": [ { "when": { "path": "stage", "equals": "closedwon" }, "trigger_scenario": { "scenario": "deal_won", "phone_number": "contact.phone", "fields": { "name": "contact.name", "order_id": "deal.id", "fixed": { "value": "literal" }, "n": { "value": 3 }, "vip": { "value": true } } } } ] }""", true },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "zap" }, "operations": [ { "trigger_scenario": { "scenario": "deal-won_2", "phone_number": { "value": "+919876543210" } } } ] }""", true },
         { $$"""{ "verify": { "scheme": "none", "secret": "s" }, "operations": {{Operations}} }""", false },
         { $$"""{ "verify": { "scheme": "hmac-sha256", "header": "X-Sig", "encoding": "hex", "secret": "s", "tolerance_seconds": 60 }, "operations": {{Operations}} }""", false },
         { $$"""{ "verify": { "scheme": "hmac-sha256", "header": "X-Sig", "encoding": "hex", "timestamp_header": "X-Ts", "tolerance_seconds": 3601, "secret": "s" }, "operations": {{Operations}} }""", false },
@@ -62,6 +64,13 @@ public sealed class IntegrationsSchemaTests
         { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "upsert_contact": { "phone_number": { "value": "" } } } ] }""", false },
         { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "upsert_contact": { "phone_number": "data..phone" } } ] }""", false },
         { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "assign_staff": { "phone_number": "p" } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "trigger_scenario": { "phone_number": "p" } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "trigger_scenario": { "scenario": "deal won", "phone_number": "p" } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "trigger_scenario": { "scenario": "w", "phone_number": "p", "fields": { "address": { "value": { "city": "Leeds" } } } } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "trigger_scenario": { "scenario": "w", "phone_number": "p", "fields": { "tags": { "value": ["a"] } } } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "trigger_scenario": { "scenario": "w", "phone_number": "p", "fields": { "phone_number": "x" } } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "trigger_scenario": { "scenario": "w", "phone_number": "p", "extra": 1 } } ] }""", false },
+        { """{ "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "s" }, "operations": [ { "upsert_contact": { "phone_number": "p" }, "trigger_scenario": { "scenario": "w", "phone_number": "p" } } ] }""", false },
     };
 
     [Theory]

@@ -28,7 +28,7 @@ public sealed class PresetTests
     public void Every_preset_file_is_a_valid_integrations_file()
     {
         var presets = Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot(), "docs", "integrations", "presets"), "*.json");
-        Assert.Equal(4, presets.Length);
+        Assert.Equal(5, presets.Length);
         Assert.All(presets, p => Assert.Single(IntegrationsFile.Parse(File.ReadAllText(p), Path.GetFileName(p))));
     }
 
@@ -74,6 +74,27 @@ public sealed class PresetTests
         Assert.Equal("447700900123", contact.PhoneNumber.Digits);
         Assert.Equal("""{"hubspot_contact_id":511}""", contact.Steps[0].Attributes!.ToJsonString());
         Assert.Equal(2, mapped.IgnoredCount);
+    }
+
+    [Fact]
+    public async Task HubSpot_deal_stage_preset_triggers_the_scenario_with_a_flat_body_only_when_the_deal_is_won()
+    {
+        var deals = Preset("hubspot-deal-stage-scenario.json", "hubspot-deals");
+        var secrets = new Dictionary<string, string> { ["hubspot-workflow-token"] = "hs-wf-8c1d" };
+        const string won = """{"deal_stage_event_id":"77-closedwon","deal_id":"77","dealname":"Kit order","dealstage":"closedwon","amount":"1250.00","contact_firstname":"Asha","contact_phone":"+91 98765 43210"}""";
+
+        var mapped = await VerifyAndMap(deals, TestSupport.Json(won, ("X-Gateway-Token", "hs-wf-8c1d")), secrets);
+
+        var contact = Assert.Single(mapped.AllOperations);
+        Assert.Equal("919876543210", contact.PhoneNumber.Digits);
+        var step = Assert.Single(contact.Steps);
+        Assert.Equal(OperationKind.TriggerScenario, step.Kind);
+        Assert.Equal("order_confirmation", step.Scenario);
+        Assert.Equal("""{"name":"Asha","order_id":"77","amount":"1250.00","source":"hubspot","phone_number":"919876543210"}""", step.Body!.ToJsonString());
+        Assert.Equal("path:77-closedwon", mapped.Items[0].Identity.Key);
+
+        var lost = won.Replace("\"dealstage\":\"closedwon\"", "\"dealstage\":\"closedlost\"", StringComparison.Ordinal);
+        Assert.Equal(1, (await VerifyAndMap(deals, TestSupport.Json(lost, ("X-Gateway-Token", "hs-wf-8c1d")), secrets)).IgnoredCount);
     }
 
     [Fact]

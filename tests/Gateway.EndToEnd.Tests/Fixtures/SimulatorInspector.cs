@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Libromi.Simulator;
 using Libromi.Simulator.Faults;
 using Libromi.Simulator.Inspection;
+using Libromi.Simulator.Scenarios;
 
 namespace Libromi.Gateway.EndToEnd.Fixtures;
 
@@ -101,6 +102,18 @@ public sealed class SimulatorInspector(HttpClient http)
     public async Task AddTokenAsync(string token, bool readOnly = false, CancellationToken cancellationToken = default)
     {
         using var response = await http.PostAsJsonAsync("_simulator/tokens", new NewToken(token, readOnly), SimulatorJson.Options, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>What the scenario URL <c>/scenarios/{id}</c> received (bodies in arrival order, each with its answer) and how it behaves.</summary>
+    public async Task<ScenarioState> GetScenarioAsync(string id, CancellationToken cancellationToken = default) =>
+        await http.GetFromJsonAsync<ScenarioState>($"_simulator/scenarios/{Uri.EscapeDataString(id)}", cancellationToken)
+        ?? throw new InvalidOperationException("The simulator answered an empty scenario state.");
+
+    /// <summary>Sets how <c>/scenarios/{id}</c> answers (scripted status codes, slow answers, deleted).</summary>
+    public async Task SetScenarioAsync(string id, ScenarioBehaviour behaviour, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.PutAsJsonAsync($"_simulator/scenarios/{Uri.EscapeDataString(id)}", behaviour, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
     }
 

@@ -7,6 +7,7 @@ using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Faults;
+using Libromi.Simulator.Scenarios;
 using Xunit.Abstractions;
 
 namespace Libromi.Gateway.EndToEnd.Reliability;
@@ -170,6 +171,79 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
         }
     }
 
+    [Theory]
+    [InlineData("at_most_once")]
+    [InlineData("at_least_once")]
+    public async Task Host_killed_after_the_scenario_received_the_post_but_before_it_answered_follows_the_delivery_setting(string delivery)
+    {
+        await fixture.ResetAsync();
+        var hookId = "crash-" + Guid.NewGuid().ToString("N");
+        // The first answer takes 20 s, the gateway waits up to 30 s: the kill lands while the POST is received and unanswered.
+        await fixture.Simulator.Inspector.SetScenarioAsync(hookId, new ScenarioBehaviour(DelayMs: 20_000, DelayCount: 1));
+        var settings = new Dictionary<string, string>
+        {
+            ["Scenarios:Definitions:order_confirmation:Secret"] = "scenario-crash",
+            ["Scenarios:Definitions:order_confirmation:Delivery"] = delivery,
+            ["Scenarios:Timeout"] = "00:00:30",
+            ["Gateway:Secrets:scenario-crash"] = new Uri(new Uri(fixture.Simulator.BaseUrl), "/scenarios/" + hookId).AbsoluteUri,
+        };
+        var port = AzuriteFixture.FreePort();
+        var first = StandaloneProcess.Start(fixture, port, extraSettings: settings);
+        StandaloneProcess? second = null;
+        try
+        {
+            await first.WaitUntilLiveAsync();
+            using var client = new HttpClient { BaseAddress = first.BaseAddress };
+            client.DefaultRequestHeaders.Add("x-functions-key", GatewayHost.ApiKey);
+            var content = new StringContent("""{"scenario": "order_confirmation", "phone_number": "+91 98765 43210", "fields": {"name": "John", "order_id": "ORD-123"}}""");
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using (var response = await client.PostAsync("/api/scenario-triggers", content))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+            await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetScenarioAsync(hookId), s => s.Posts.Count == 1, "the POST at the scenario URL (after a killed host's drain leadership runs out)", TimeSpan.FromSeconds(90));
+            first.Kill();
+            Assert.Null((await fixture.Simulator.Inspector.GetScenarioAsync(hookId)).Posts[0].Status);
+
+            // The message comes back when the dead instance's lease (Queues:MessageLease, 10 s) runs out.
+            second = StandaloneProcess.Start(fixture, port, extraSettings: settings);
+            await second.WaitUntilLiveAsync();
+            if (delivery == "at_most_once")
+            {
+                await Eventually.WaitForAsync(CountDeadLettersAsync, n => n == 1, "the outcome_unknown dead letter", TimeSpan.FromSeconds(60));
+                var table = new TableServiceClient(fixture.Azurite.ConnectionString).GetTableClient(DeadLetterStore.TableName);
+                var reasons = new List<string?>();
+                await foreach (var entity in table.QueryAsync<TableEntity>(select: ["ReasonClass"]))
+                {
+                    reasons.Add(entity.GetString("ReasonClass"));
+                }
+                Assert.Equal(["outcome_unknown"], reasons);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Assert.Single((await fixture.Simulator.Inspector.GetScenarioAsync(hookId)).Posts);
+            }
+            else
+            {
+                var state = await Eventually.WaitForAsync(() => fixture.Simulator.Inspector.GetScenarioAsync(hookId), s => s.Posts.Any(p => p.Status == 200),
+                    "the second POST answered", TimeSpan.FromSeconds(60));
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                Assert.Equal(2, (await fixture.Simulator.Inspector.GetScenarioAsync(hookId)).Posts.Count);
+                Assert.Equal(0, await CountDeadLettersAsync());
+                output.WriteLine($"{delivery}: {state.Posts.Count} POSTs");
+            }
+        }
+        catch
+        {
+            output.WriteLine("first host:\n" + Tail(first.Output));
+            output.WriteLine("second host:\n" + Tail(second?.Output ?? ""));
+            throw;
+        }
+        finally
+        {
+            first.Dispose();
+            second?.Dispose();
+        }
+    }
+
     private async Task<int> CountDeadLettersAsync()
     {
         var table = new TableServiceClient(fixture.Azurite.ConnectionString).GetTableClient(DeadLetterStore.TableName);
@@ -218,7 +292,7 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
         /// Leave every lease, wait and polling setting at its default, as deployed; otherwise the short ones that make
         /// the restart test quick.
         /// </param>
-        public static StandaloneProcess Start(ReliabilityFixture fixture, int port, bool productionDefaults = false)
+        public static StandaloneProcess Start(ReliabilityFixture fixture, int port, bool productionDefaults = false, IReadOnlyDictionary<string, string>? extraSettings = null)
         {
             var dll = StandaloneDll();
             var url = $"http://127.0.0.1:{port}";
@@ -261,6 +335,10 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
                 {
                     settings.Remove(shortened);
                 }
+            }
+            foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+            {
+                settings[key] = value;
             }
             foreach (var (key, value) in settings)
             {

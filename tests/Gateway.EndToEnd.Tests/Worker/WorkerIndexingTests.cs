@@ -18,6 +18,7 @@ public sealed partial class WorkerIndexingTests(WorkerFixture fixture) : IClassF
     [
         new("Contacts", "httpTrigger", "POST", "contacts", "Function"),
         new("StaffAssignments", "httpTrigger", "POST", "staff-assignments", "Function"),
+        new("ScenarioTriggers", "httpTrigger", "POST", "scenario-triggers", "Function"),
         new("Hooks", "httpTrigger", "POST", "hooks/{integration}", "Anonymous"),
         new("Imports", "httpTrigger", "POST", "imports", "Function"),
         new("ImportProgress", "httpTrigger", "GET", "imports/{id}", "Function"),

@@ -53,7 +53,7 @@ public sealed class StoragePolicyTests(CompiledInfraFixture infra)
         Assert.Equal("[length(variables('tableNames'))]", table.Text("copy.count"));
 
         var names = table.Template.Variable("tableNames")!.AsArray().Select(name => name!.GetValue<string>());
-        Assert.Equal(["deadletters", "deliveries", "figures", "imports", "ratelimit", global::Libromi.Gateway.Replays.ReplayJobStore.TableName], names.Order(StringComparer.Ordinal));
+        Assert.Equal(["deadletters", "deliveries", "figures", "imports", "ratelimit", global::Libromi.Gateway.Replays.ReplayJobStore.TableName, "scenariointents"], names.Order(StringComparer.Ordinal));
     }
 
     [Theory]

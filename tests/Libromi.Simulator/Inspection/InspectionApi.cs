@@ -134,9 +134,11 @@ public static class InspectionApi
         FaultInjector faults,
         RateWindows windows,
         TokenRegistry tokens,
+        Scenarios.ScenarioHooks scenarios,
         ILogger<RequestLog> logger)
     {
         contacts.Reset();
+        scenarios.Reset();
         log.Clear();
         faults.Replace(FaultSettings.None);
         windows.Reset();

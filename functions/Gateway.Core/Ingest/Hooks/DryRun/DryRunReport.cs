@@ -82,7 +82,7 @@ public sealed record ItemReport(int Index, DeliveryIdReport DeliveryId, bool Ign
 /// <param name="Source"><c>webhook-id</c>, <c>header</c>, <c>path</c> or <c>body-sha256</c> (docs/integrations/README.md, Deduplication identity).</param>
 public sealed record DeliveryIdReport(string Source, string Key);
 
-/// <param name="Kind"><c>upsert_contact</c> or <c>assign_staff</c>.</param>
+/// <param name="Kind"><c>upsert_contact</c>, <c>assign_staff</c> or <c>trigger_scenario</c>.</param>
 /// <param name="When">How the operation's <c>when</c> was decided; absent when it has none.</param>
 /// <param name="Values">Each value the operation read (<c>phone_number</c>, <c>attributes.&lt;name&gt;</c>, <c>staff_email</c>); empty when it did not match.</param>
 public sealed record OperationReport(int Index, string Kind, bool Matched, WhenReport? When, IReadOnlyList<ValueReport> Values);

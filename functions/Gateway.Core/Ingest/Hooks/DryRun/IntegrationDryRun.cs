@@ -131,6 +131,7 @@ public static class IntegrationDryRun
         {
             OperationDefinition.UpsertContact => "upsert_contact",
             OperationDefinition.AssignStaff => "assign_staff",
+            OperationDefinition.TriggerScenario => "trigger_scenario",
             _ => throw new InvalidOperationException($"Unknown operation {operation.Definition.GetType().Name}."),
         },
         operation.Matched,

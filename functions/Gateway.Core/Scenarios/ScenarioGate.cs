@@ -1,0 +1,81 @@
+using System.Threading.RateLimiting;
+using Libromi.Gateway.Operations;
+using Libromi.Gateway.Processing;
+using Libromi.Gateway.RateLimiting;
+using Microsoft.Extensions.Logging;
+
+namespace Libromi.Gateway.Scenarios;
+
+/// <summary>
+/// Whether one scenario call may go now: with a permit from the scenarios' own limiter (a ledger row of its own in
+/// the fleet scope), and not while scenario calls are paused after a 429 from a scenario URL. Contact calls have
+/// their own <see cref="DeliveryGate"/>: neither waits for, nor is paused by, the other.
+/// </summary>
+public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause sharedPause, ProcessingOptions options, TimeProvider timeProvider, ILogger<ScenarioGate> logger)
+    : IAsyncDisposable
+{
+    private static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
+    private readonly Lock _lock = new();
+    private DateTimeOffset _pausedUntil;
+
+    public DateTimeOffset PausedUntil { get { lock (_lock) { return _pausedUntil; } } }
+
+    /// <summary>Null means "go"; otherwise how long to put the work back for (not an attempt).</summary>
+    public async Task<TimeSpan?> WaitForPermitAsync(Lane lane, CancellationToken cancellationToken)
+    {
+        var pausedFor = PausedUntil - timeProvider.GetUtcNow();
+        if (pausedFor > TimeSpan.Zero)
+        {
+            return pausedFor;
+        }
+        using var permitWait = new CancellationTokenSource(options.MaxPermitWait, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
+        try
+        {
+            using var lease = await (limiter is ILaneRateLimiter lanes ? lanes.AcquireAsync(lane, linked.Token) : limiter.AcquireAsync(1, linked.Token)).ConfigureAwait(false);
+            if (lease.IsAcquired)
+            {
+                return null;
+            }
+            if (lease.TryGetMetadata(FleetRateLimiter.PausedUntil, out var pausedUntil))
+            {
+                Observe(pausedUntil);
+            }
+            return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.MaxPermitWait;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return RequeueAfterPermitTimeout;
+        }
+    }
+
+    /// <summary>A scenario URL answered 429: scenario calls on every instance wait until <paramref name="until"/>; contact calls go on.</summary>
+    public async Task PauseAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        Observe(until);
+        try
+        {
+            await sharedPause.PauseAsync(until, "429 from a scenario URL", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogPauseNotShared(logger, exception.GetType().Name);
+        }
+    }
+
+    private void Observe(DateTimeOffset until)
+    {
+        lock (_lock)
+        {
+            if (until > _pausedUntil)
+            {
+                _pausedUntil = until;
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => limiter.DisposeAsync();
+
+    [LoggerMessage(EventId = 12001, EventName = "ScenarioPauseNotShared", Level = LogLevel.Warning, Message = "Could not tell other instances about the scenario pause ({Failure}); they will pause on their own 429")]
+    private static partial void LogPauseNotShared(ILogger logger, string failure);
+}
