@@ -1,6 +1,6 @@
 using Libromi.Gateway.Hosting;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Retention;
+using Libromi.Gateway.Processing;
 
 namespace Libromi.Gateway.Standalone;
 

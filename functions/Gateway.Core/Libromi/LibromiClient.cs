@@ -4,11 +4,11 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
+using Libromi.Gateway.Hosting;
 
 namespace Libromi.Gateway.Libromi;
 

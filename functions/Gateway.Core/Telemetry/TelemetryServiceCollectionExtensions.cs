@@ -8,6 +8,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Libromi.Gateway.Health;
 
 namespace Libromi.Gateway.Telemetry;
 

@@ -6,13 +6,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using System.Threading.RateLimiting;
+using Libromi.Gateway.Libromi;
 using Libromi.Gateway.RateLimiting;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Timeout;
 using Libromi.Gateway.Operations;
 
-namespace Libromi.Gateway.Libromi;
+namespace Libromi.Gateway.Hosting;
 
 public static class LibromiServiceCollectionExtensions
 {
