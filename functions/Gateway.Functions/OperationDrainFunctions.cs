@@ -1,6 +1,7 @@
 using Libromi.Gateway.Hosting;
 using Libromi.Gateway.Queueing;
 using Microsoft.Azure.Functions.Worker;
+using Libromi.Gateway.Processing;
 
 namespace Libromi.Gateway.Functions;
 

@@ -2,6 +2,7 @@ using Libromi.Gateway.Hosting;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Replays;
 using Libromi.Gateway.Retention;
+using Libromi.Gateway.Processing;
 
 namespace Libromi.Gateway.Standalone;
 

@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Processing;
 
 namespace Libromi.Gateway.Benchmarks.Imports;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.DeadLetters;

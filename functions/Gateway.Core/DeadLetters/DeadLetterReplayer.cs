@@ -1,15 +1,15 @@
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Trail;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.DeadLetters;
 
 /// <summary>
-/// Puts dead letters back into their lane through <see cref="OperationQueues.EnqueueAsync(Queueing.OperationEnvelope, TimeSpan?, CancellationToken)"/>, so the rate
+/// Puts dead letters back into their lane through <see cref="OperationQueues.EnqueueAsync(Operations.OperationEnvelope, TimeSpan?, CancellationToken)"/>, so the rate
 /// limit and lane priority apply as to any operation. The attempt count restarts at zero; the history is
 /// kept, with a line saying when it was replayed. The operation is stored before the dead letter is
 /// removed: a crash in between replays it twice (harmless, Libromi's updates are idempotent), never zero times.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.DeadLetters;
 

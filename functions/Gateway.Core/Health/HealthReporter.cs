@@ -2,11 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Http;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.AspNetCore.Http;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Health;
 

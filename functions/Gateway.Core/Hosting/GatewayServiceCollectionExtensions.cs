@@ -5,7 +5,6 @@ using Libromi.Gateway.Health;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest;
-using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
@@ -21,6 +20,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Hosting;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Mail;
 using System.Text.Json.Nodes;
-using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Imports;

@@ -138,5 +138,5 @@ public static class ImportStatus
 [JsonSerializable(typeof(IReadOnlyList<RowErrorView>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
 [JsonSerializable(typeof(Dictionary<string, string[]>))]
-[JsonSerializable(typeof(Queueing.PackedOperation))]
+[JsonSerializable(typeof(Operations.PackedOperation))]
 internal sealed partial class ImportJsonContext : JsonSerializerContext;

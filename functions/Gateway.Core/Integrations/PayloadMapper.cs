@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Integrations;

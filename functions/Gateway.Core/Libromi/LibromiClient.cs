@@ -4,7 +4,6 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
@@ -16,7 +15,7 @@ namespace Libromi.Gateway.Libromi;
 /// Typed client for the three Libromi Connect calls the gateway makes. Thread-safe. Every call returns a
 /// <see cref="LibromiOutcome"/>; exceptions escape only for cancellation by the caller and for bugs.
 /// In-process retries of transient faults, per-attempt and total timeouts and the circuit breaker live in
-/// the HTTP pipeline (see <see cref="LibromiServiceCollectionExtensions"/>); a 429 is never retried here,
+/// the HTTP pipeline (see <see cref="Hosting.LibromiServiceCollectionExtensions"/>); a 429 is never retried here,
 /// because the whole gateway must pause, not just this call. Every contact answer it receives teaches
 /// <see cref="AttributeTypeCatalog"/> the attribute definitions it shows, at no extra request.
 /// </summary>
@@ -27,6 +26,12 @@ public sealed partial class LibromiClient(
     TimeProvider timeProvider,
     ILogger<LibromiClient> logger)
 {
+    /// <summary>
+    /// The lane of the operation a request belongs to, set on every request: the rate-limiting step of the HTTP
+    /// pipeline reads it to give realtime work its priority.
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<Lane> LaneOption = new("libromi.lane");
+
     /// <summary><c>GET /contact/{phone}</c>: Libromi creates the contact when it does not exist.</summary>
     public async Task<LibromiOutcome> GetOrCreateContactAsync(PhoneNumber phoneNumber, Lane lane, CancellationToken cancellationToken = default) =>
         (await SendAsync(HttpMethod.Get, $"contact/{phoneNumber.Digits}", body: null, lane, cancellationToken).ConfigureAwait(false)).Outcome;
@@ -117,7 +122,7 @@ public sealed partial class LibromiClient(
     private async Task<Answer> SendOnceAsync(HttpMethod method, string path, string? body, string token, Lane lane, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Options.Set(LibromiServiceCollectionExtensions.LaneOption, lane);
+        request.Options.Set(LaneOption, lane);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (body is not null)
         {

@@ -43,4 +43,4 @@ public sealed record OperationStep
 }
 
 /// <summary>The ordered steps one inbound item asks for one contact ("upsert, then assign").</summary>
-public sealed record ContactOperations(Libromi.PhoneNumber PhoneNumber, IReadOnlyList<OperationStep> Steps);
+public sealed record ContactOperations(PhoneNumber PhoneNumber, IReadOnlyList<OperationStep> Steps);

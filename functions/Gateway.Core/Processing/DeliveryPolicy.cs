@@ -1,5 +1,6 @@
 using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.Processing;
 

@@ -1,5 +1,4 @@
-using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Processing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Queueing;
 

@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.RateLimiting;
 

@@ -1,11 +1,11 @@
 using System.Threading.RateLimiting;
 using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.RateLimiting;
 

@@ -1,8 +1,8 @@
-using Libromi.Gateway.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Retention;
 

@@ -1,10 +1,10 @@
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Processing;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Retention;
 

@@ -3,13 +3,14 @@ using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Status;
 

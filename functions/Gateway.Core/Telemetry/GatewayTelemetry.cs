@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Libromi.Gateway.Health;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Operations;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.Telemetry;
 

@@ -2,8 +2,6 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.Trail;
 

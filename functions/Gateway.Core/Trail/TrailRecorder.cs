@@ -1,10 +1,9 @@
-using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
-using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Trail;
 

@@ -1,7 +1,7 @@
-using Libromi.Gateway.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Trail;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Benchmarks.Harness;
 using Libromi.Gateway.Ingest;
-using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Imports;
-using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Queueing;
 

@@ -1,4 +1,4 @@
-using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Tests.Libromi;
 

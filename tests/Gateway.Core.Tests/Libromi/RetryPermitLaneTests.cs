@@ -3,9 +3,9 @@ using System.Threading.RateLimiting;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.RateLimiting;
-using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Libromi.Gateway.Hosting;
 
 namespace Libromi.Gateway.Core.Tests.Libromi;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.Tests.Processing;

@@ -1,7 +1,6 @@
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.Tests.Processing;
 

@@ -1,5 +1,4 @@
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Queueing;
 using static Libromi.Gateway.Tests.Queueing.HeldMessages;
 
 namespace Libromi.Gateway.Tests.Queueing;

@@ -33,7 +33,7 @@ public sealed class AzureSdkLoggingTests
     {
         using var provider = Services(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" });
 
-        Assert.True(provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(global::Libromi.Gateway.Queueing.OperationPump).FullName!).IsEnabled(LogLevel.Warning));
+        Assert.True(provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(global::Libromi.Gateway.Processing.OperationPump).FullName!).IsEnabled(LogLevel.Warning));
     }
 
     private static ILogger AzureCoreLogger(Dictionary<string, string?> settings) =>

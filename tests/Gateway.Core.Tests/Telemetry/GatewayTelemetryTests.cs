@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Libromi.Gateway.Health;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.Tests.Telemetry;
 

@@ -5,6 +5,7 @@ using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.EndToEnd.Drain;
 

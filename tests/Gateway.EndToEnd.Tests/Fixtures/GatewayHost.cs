@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Libromi.Gateway.Processing;
 
 namespace Libromi.Gateway.EndToEnd.Fixtures;
 

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Inspection;
 using Microsoft.Extensions.Time.Testing;

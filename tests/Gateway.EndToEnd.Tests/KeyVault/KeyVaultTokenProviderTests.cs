@@ -3,6 +3,7 @@ using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
+using Libromi.Gateway.Libromi;
 
 namespace Libromi.Gateway.EndToEnd.KeyVault;
 

@@ -7,6 +7,7 @@ using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Simulator.Faults;
 using Libromi.Gateway.Operations;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.EndToEnd.Operations;
 

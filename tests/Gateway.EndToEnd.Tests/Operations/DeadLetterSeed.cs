@@ -1,7 +1,6 @@
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.EndToEnd.Operations;
 

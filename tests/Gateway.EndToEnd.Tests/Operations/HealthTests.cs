@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Processing;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.EndToEnd.Operations;
 

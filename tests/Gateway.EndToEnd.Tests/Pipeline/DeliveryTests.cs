@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.EndToEnd.Pipeline;
 
@@ -103,7 +102,7 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
         await fixture.Simulator.Inspector.SeedConversationAsync("447700900999");
         await fixture.Simulator.Inspector.ClearRequestsAsync();
 
-        await ingestor.EnqueueAsync(new ContactOperations(Libromi.PhoneNumber.Parse("+447700900999"), steps), "test", Lane.Realtime, null, CancellationToken.None);
+        await ingestor.EnqueueAsync(new ContactOperations(PhoneNumber.Parse("+447700900999"), steps), "test", Lane.Realtime, null, CancellationToken.None);
 
         var requests = await WaitForRequestsAsync(6);
         for (var i = 0; i < 5; i++)
@@ -117,7 +116,7 @@ public sealed class DeliveryTests(PipelineFixture fixture) : IClassFixture<Pipel
     public async Task Accepted_operation_is_in_the_queue_before_the_202_is_sent()
     {
         // Stop the consumer's effect by pausing sending, then check the message is stored at answer time.
-        _gateway.App.Services.GetRequiredService<Processing.SendingState>().PauseUntil(DateTimeOffset.UtcNow.AddMinutes(5));
+        _gateway.App.Services.GetRequiredService<RateLimiting.SendingState>().PauseUntil(DateTimeOffset.UtcNow.AddMinutes(5));
 
         var response = await _gateway.PostJsonAsync("/api/contacts", """{"phone_number": "+4915112345678", "attributes": {"city": "Berlin"}}""");
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Processing;
 using Libromi.Simulator.Faults;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.EndToEnd.Pipeline;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Libromi.Gateway.EndToEnd.Fixtures;
+using Libromi.Gateway.Operations;
 using Libromi.Simulator.Inspection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -79,7 +80,7 @@ public sealed class RateLimitTests : IAsyncLifetime
                 ["Libromi:RequestsPerMinute"] = requestsPerMinute.ToString(),
                 ["Processing:MaxPermitWait"] = "00:00:05",
             },
-            services => services.AddKeyedSingleton<TimeProvider>(Processing.GatewayClock.Key, _clock));
+            services => services.AddKeyedSingleton<TimeProvider>(GatewayClock.Key, _clock));
 
     private static Task<IReadOnlyList<RecordedRequest>> WaitForDeliveredAsync(SimulatorFixture simulator, int count) =>
         Eventually.WaitForAsync(() => simulator.Inspector.GetRequestsAsync(), r => r.Count(x => x.StatusCode == 200) >= count, $"{count} delivered");

@@ -1,8 +1,9 @@
 using System.Net;
 using Libromi.Gateway.EndToEnd.Fixtures;
-using Libromi.Gateway.Processing;
-using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Time.Testing;
+using Libromi.Gateway.Libromi;
+using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.EndToEnd.Pipeline;
 

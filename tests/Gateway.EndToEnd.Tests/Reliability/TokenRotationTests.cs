@@ -2,10 +2,10 @@ using System.Net;
 using Azure.Core;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.KeyVault;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Secrets;
 using Libromi.Simulator.Faults;
 using Xunit.Abstractions;
+using Libromi.Gateway.RateLimiting;
 
 namespace Libromi.Gateway.EndToEnd.Reliability;
 

@@ -4,9 +4,9 @@ using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Hooks;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Retention;
 using Microsoft.Extensions.Time.Testing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.EndToEnd.Retention;
 

@@ -4,11 +4,11 @@ using Azure.Data.Tables;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.EndToEnd.Retention;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Retention;
 using Libromi.Gateway.Trail;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.EndToEnd.Trail;
 

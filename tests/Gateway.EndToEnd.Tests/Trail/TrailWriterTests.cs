@@ -1,8 +1,6 @@
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Trail;
 
 namespace Libromi.Gateway.EndToEnd.Trail;

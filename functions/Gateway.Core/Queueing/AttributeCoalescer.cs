@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
-using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Queueing;
 
-namespace Libromi.Gateway.Processing;
+namespace Libromi.Gateway.Queueing;
 
 /// <summary>
 /// Decides which queued operations for one contact may share one <c>PUT /contact/{phone}/attributes</c>

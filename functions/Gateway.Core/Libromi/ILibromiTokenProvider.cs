@@ -1,4 +1,4 @@
-namespace Libromi.Gateway.Secrets;
+namespace Libromi.Gateway.Libromi;
 
 /// <summary>Supplies the Libromi API token. Implementations are thread-safe and cache the token.</summary>
 public interface ILibromiTokenProvider

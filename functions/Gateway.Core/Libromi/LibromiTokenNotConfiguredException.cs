@@ -1,4 +1,4 @@
-namespace Libromi.Gateway.Secrets;
+namespace Libromi.Gateway.Libromi;
 
 /// <summary>
 /// No Libromi API token exists where the gateway looks for it. A configuration fault, not a transient one:

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Libromi.Gateway.Queueing;
 
-namespace Libromi.Gateway.Queueing;
+namespace Libromi.Gateway.Processing;
 
 /// <summary>
 /// The standalone host's drain triggers, doing what the Functions app's wake queue trigger and 30-second timer do:

@@ -1,4 +1,4 @@
-namespace Libromi.Gateway.Processing;
+namespace Libromi.Gateway.Operations;
 
 /// <summary>
 /// The clock of the gateway's own timing decisions (rate windows, pauses, backoff, probes), registered as a

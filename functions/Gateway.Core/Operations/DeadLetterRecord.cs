@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Libromi.Gateway.Queueing;
+namespace Libromi.Gateway.Operations;
 
 /// <summary>
 /// What the dead-letter table holds (<c>DeadLetters.DeadLetterStore</c>): the operation as it last stood, why it failed and what Libromi said,

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Libromi.Gateway.Libromi;
+namespace Libromi.Gateway.Operations;
 
 /// <summary>
 /// A phone number in the form Libromi addresses contacts by: digits only, country code first.

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using Libromi.Gateway.Operations;
 
-namespace Libromi.Gateway.Queueing;
+namespace Libromi.Gateway.Operations;
 
 /// <summary>
 /// One queue message: the ordered steps for one contact, so "upsert, then assign" from one event cannot

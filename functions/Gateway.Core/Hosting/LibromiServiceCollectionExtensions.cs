@@ -6,13 +6,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using System.Threading.RateLimiting;
+using Libromi.Gateway.Libromi;
 using Libromi.Gateway.RateLimiting;
 using Polly;
 using Polly.RateLimiting;
 using Polly.Timeout;
 using Libromi.Gateway.Operations;
 
-namespace Libromi.Gateway.Libromi;
+namespace Libromi.Gateway.Hosting;
 
 public static class LibromiServiceCollectionExtensions
 {
@@ -92,16 +93,13 @@ public static class LibromiServiceCollectionExtensions
 
     private static readonly ResiliencePropertyKey<bool> IsRetryAttempt = new("libromi.retry-attempt");
 
-    /// <summary>The lane of the operation a request belongs to, set by <see cref="LibromiClient"/> on every request.</summary>
-    internal static readonly HttpRequestOptionsKey<Lane> LaneOption = new("libromi.lane");
-
     private static ValueTask<RateLimitLease> AcquireRetryPermitAsync(RateLimiter limiter, ResilienceContext context)
     {
         if (limiter is not ILaneRateLimiter lanes)
         {
             return limiter.AcquireAsync(1, context.CancellationToken);
         }
-        var lane = context.GetRequestMessage()?.Options.TryGetValue(LaneOption, out var requested) == true ? requested : Lane.Realtime;
+        var lane = context.GetRequestMessage()?.Options.TryGetValue(LibromiClient.LaneOption, out var requested) == true ? requested : Lane.Realtime;
         return lanes.AcquireAsync(lane, context.CancellationToken);
     }
 

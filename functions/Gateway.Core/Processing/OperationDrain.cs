@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Libromi.Gateway.Queueing;
 
-namespace Libromi.Gateway.Queueing;
+namespace Libromi.Gateway.Processing;
 
 /// <summary>
 /// Starts a drain run if this instance can take the drain, and arranges the next one: what every trigger of both

@@ -8,8 +8,10 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Libromi.Gateway.Health;
+using Libromi.Gateway.Telemetry;
 
-namespace Libromi.Gateway.Telemetry;
+namespace Libromi.Gateway.Hosting;
 
 public static class TelemetryServiceCollectionExtensions
 {

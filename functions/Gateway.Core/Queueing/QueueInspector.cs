@@ -1,11 +1,10 @@
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Libromi.Gateway.Queueing;
 
-namespace Libromi.Gateway.Health;
+namespace Libromi.Gateway.Queueing;
 
 /// <summary>Reads each queue's approximate depth and the age of its oldest visible message (peeking, never receiving).</summary>
-/// <remarks>Ages compare storage's own <c>InsertedOn</c> with real time, so this takes the default clock, not <see cref="Processing.GatewayClock"/>.</remarks>
+/// <remarks>Ages compare storage's own <c>InsertedOn</c> with real time, so this takes the default clock, not <see cref="Operations.GatewayClock"/>.</remarks>
 public sealed class QueueInspector(OperationQueues queues, TimeProvider timeProvider)
 {
     public async Task<IReadOnlyList<LaneSample>> SampleAsync(CancellationToken cancellationToken = default)

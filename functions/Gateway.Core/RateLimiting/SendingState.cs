@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-namespace Libromi.Gateway.Processing;
+using Libromi.Gateway.Operations;
+namespace Libromi.Gateway.RateLimiting;
 
 /// <summary>
 /// Whether the gateway may send to Libromi right now: a pause after a 429, and a circuit that opens when the

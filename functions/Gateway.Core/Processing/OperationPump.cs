@@ -1,15 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Libromi.Gateway.Processing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.RateLimiting;
 using System.Threading.RateLimiting;
+using Libromi.Gateway.Queueing;
 
-namespace Libromi.Gateway.Queueing;
+namespace Libromi.Gateway.Processing;
 
 /// <summary>
 /// The one consumer of the operation queues, on both hosts: a run receives from both lanes (realtime first), groups

@@ -1,9 +1,7 @@
-using Libromi.Gateway.Queueing;
-
-namespace Libromi.Gateway.Processing;
+namespace Libromi.Gateway.Operations;
 
 /// <summary>
-/// Told by <see cref="OperationProcessor"/> how each contact of a message ended, before the message is deleted or
+/// Told by <see cref="Processing.OperationProcessor"/> how each contact of a message ended, before the message is deleted or
 /// put back, so a feature can keep its own account (imports record progress through it). Registered in DI; the
 /// processor calls every registered observer. An exception means "not recorded": the message is retried.
 /// </summary>

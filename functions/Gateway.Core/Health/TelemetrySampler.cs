@@ -1,11 +1,12 @@
 using Libromi.Gateway.DeadLetters;
-using Libromi.Gateway.Health;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
+using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Telemetry;
 
-namespace Libromi.Gateway.Telemetry;
+namespace Libromi.Gateway.Health;
 
 /// <summary>
 /// Reads queue depths, oldest-message ages and the dead-letter count every <see cref="TelemetryOptions.SampleInterval"/>
