@@ -1,6 +1,6 @@
 using Libromi.Gateway.Figures;
 using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Processing;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

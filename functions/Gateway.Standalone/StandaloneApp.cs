@@ -1,5 +1,4 @@
 using Libromi.Gateway.Hosting;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Replays;
 using Libromi.Gateway.Retention;
 using Libromi.Gateway.Processing;

@@ -1,4 +1,4 @@
-using Libromi.Gateway.Processing;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,4 @@
-using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Trail;
 using Microsoft.Extensions.DependencyInjection;
 

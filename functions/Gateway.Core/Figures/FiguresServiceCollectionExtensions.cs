@@ -1,4 +1,4 @@
-using Libromi.Gateway.Processing;
+using Libromi.Gateway.Operations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,5 @@
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

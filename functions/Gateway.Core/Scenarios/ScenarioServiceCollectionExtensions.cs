@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.RateLimiting;
 using Microsoft.Extensions.Configuration;

@@ -5,7 +5,6 @@ using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
-using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Scenarios;
 
 namespace Libromi.Gateway.Tests.Scenarios;
