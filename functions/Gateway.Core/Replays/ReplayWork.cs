@@ -13,6 +13,9 @@ public readonly record struct ReplayWork(string JobId, int Page)
 {
     public override string ToString() => $"{JobId}:{Page.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>A job id is 32 lower-case hex digits (a version 7 GUID), as <c>POST /api/replays</c> answered it.</summary>
+    public static bool IsJobId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+
     public static bool TryParse(string? text, [NotNullWhen(true)] out ReplayWork? work)
     {
         work = null;
@@ -22,7 +25,7 @@ public readonly record struct ReplayWork(string JobId, int Page)
             return false;
         }
         var id = text![..colon];
-        if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
+        if (!IsJobId(id))
         {
             return false;
         }

@@ -48,7 +48,7 @@ public static class ReplaysApi
 
     public static async Task<IResult> GetAsync(string id, ReplayJobRunner runner, CancellationToken cancellationToken)
     {
-        if (!ReplayWork.TryParse(id + ":0", out _))
+        if (!ReplayWork.IsJobId(id))
         {
             return NotFound(id);
         }
