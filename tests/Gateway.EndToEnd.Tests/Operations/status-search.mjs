@@ -94,6 +94,23 @@ try {
   check(await page.locator("#detail img, #deliveries img").count() === 0, "stored markup became an element");
   check(await page.evaluate(() => window.__xss === undefined), "stored markup ran a script");
 
+  // Paging: the integration's six deliveries at five a page, then back to the first page.
+  await page.fill('#delivery-search [name="delivery_id"]', "");
+  await page.fill('#delivery-search [name="integration"]', expected.integration);
+  await page.selectOption('#delivery-search [name="limit"]', "5");
+  await page.click('[data-testid="search-deliveries"]');
+  const rows = page.locator('[data-testid="delivery-results"] tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="delivery-results"] tbody tr').length === 5);
+  const firstPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.deliveryId));
+  await page.click('[data-testid="deliveries-next"]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="delivery-results"] tbody tr').length === 1);
+  const secondPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.deliveryId));
+  check(!firstPage.includes(secondPage[0]), "the second page repeated a delivery of the first");
+  check(await page.locator('[data-testid="deliveries-next"]').isHidden(), "the last page should offer no next page");
+  await page.click("#deliveries-first");
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="delivery-results"] tbody tr').length === 5);
+  await page.selectOption('#delivery-search [name="limit"]', "20");
+
   // An accepted delivery links to its operation's story.
   await page.fill('#delivery-search [name="delivery_id"]', "");
   await page.selectOption('#delivery-search [name="outcome"]', "accepted");
