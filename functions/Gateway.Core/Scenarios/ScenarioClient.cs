@@ -3,13 +3,15 @@ using System.Net.Mime;
 using System.Text;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.Libromi;
+using OpenTelemetry;
 
 namespace Libromi.Gateway.Scenarios;
 
 /// <summary>
 /// POSTs a flat JSON body to a Libromi webhook scenario's URL and says what became of it. The URL is the scenario's
-/// only secret: it is never logged (the client's default HTTP loggers are removed at registration), never put in an
-/// outcome's reason or answer, and exceptions are reduced to their kind, since their messages may carry the address.
+/// only secret: it is never logged (the client's default HTTP loggers are removed at registration), never traced (the
+/// HttpClient span, whose url.full is the URL, is suppressed), never put in an outcome's reason or answer, and
+/// exceptions are reduced to their kind, since their messages may carry the address.
 /// </summary>
 public sealed class ScenarioClient(HttpClient http)
 {
@@ -26,6 +28,9 @@ public sealed class ScenarioClient(HttpClient http)
         };
         try
         {
+            // HttpClient's own trace span carries the request URI (url.full) to the telemetry exporter, and the URI is
+            // the secret: the span is not recorded for scenario calls (the processing span above it still is).
+            using var noHttpSpan = SuppressInstrumentationScope.Begin();
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             var answer = Scrub(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), url);
             return Classify(response.StatusCode, response.Headers.RetryAfter, answer);

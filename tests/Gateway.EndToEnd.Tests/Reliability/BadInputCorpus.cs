@@ -28,6 +28,9 @@ internal static class BadInputCorpus
     {
         ["Gateway:MaxRequestBodyBytes"] = MaxBodyBytes.ToString(),
         ["Imports:MaxFileBytes"] = MaxFileBytes.ToString(),
+        // A configured scenario, so the scenario route's valid body is valid and only the corruption is tested.
+        ["Scenarios:Definitions:order_confirmation:Secret"] = "scenario-corpus",
+        ["Gateway:Secrets:scenario-corpus"] = "http://127.0.0.1:9/scenarios/corpus-never-called",
     };
 
     public enum Key { None, Api, Admin, Wrong }
@@ -91,12 +94,14 @@ internal static class BadInputCorpus
     {
         var contact = "{\"phone_number\": \"" + Phone + "\", \"attributes\": {\"city\": \"Leeds\"}}";
         var assignment = $$"""{"phone_number": "{{Phone}}", "staff_email": "{{SimulatorFixture.StaffEmail}}"}""";
+        var scenario = $$$"""{"scenario": "order_confirmation", "phone_number": "{{{Phone}}}", "fields": {"name": "Ann", "order_id": "ORD-1"}}""";
         var zapier = $$"""{"phone": "{{Phone}}", "name": "Ann"}""";
         var zapierHeaders = new Dictionary<string, string> { ["X-Api-Key"] = HookGateway.ZapierToken };
         (string Route, string Valid, Key Key, IReadOnlyDictionary<string, string>? Headers)[] jsonRoutes =
         [
             ("/api/contacts", contact, Key.Api, null),
             ("/api/staff-assignments", assignment, Key.Api, null),
+            ("/api/scenario-triggers", scenario, Key.Api, null),
             ("/api/hooks/zapier", zapier, Key.None, zapierHeaders),
         ];
 
@@ -200,6 +205,28 @@ internal static class BadInputCorpus
             yield return new Case($"/api/contacts attributes {attributes}", HttpMethod.Post, "/api/contacts",
                 Bytes($$"""{"phone_number": "{{Phone}}", "attributes": {{attributes}}}"""), "application/json");
         }
+        foreach (var body in new[]
+        {
+            """{"scenario": "deal_won", "phone_number": "+447700900123"}""",
+            """{"scenario": "../../etc", "phone_number": "+447700900123"}""",
+            """{"scenario": 1, "phone_number": "+447700900123"}""",
+            """{"scenario": "", "phone_number": "+447700900123"}""",
+            """{"phone_number": "+447700900123", "fields": {"name": "Ann"}}""",
+            """{"scenario": "order_confirmation", "fields": {"name": "Ann"}}""",
+            """{"scenario": "order_confirmation", "phone_number": "12"}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": "name=Ann"}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": [1]}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": {"address": {"city": "Leeds"}}}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": {"tags": ["a"]}}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": {"gone": null}}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": {"n": 1e400}}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": {"phone_number": "+447700900124"}}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "fields": {"": "empty name"}}""",
+            """{"scenario": "order_confirmation", "phone_number": "+447700900123", "url": "https://evil.example/hook"}""",
+        })
+        {
+            yield return new Case($"/api/scenario-triggers {Shorten(body, 200)}", HttpMethod.Post, "/api/scenario-triggers", Bytes(body), "application/json");
+        }
         yield return new Case("/api/staff-assignments missing staff_email", HttpMethod.Post, "/api/staff-assignments", Bytes($$"""{"phone_number": "{{Phone}}"}"""), "application/json");
         yield return new Case("/api/staff-assignments with attributes", HttpMethod.Post, "/api/staff-assignments",
             Bytes(assignment[..^1] + ", \"attributes\": {\"city\": \"Leeds\"}}"), "application/json");
@@ -208,6 +235,7 @@ internal static class BadInputCorpus
         foreach (var (method, route, body) in new (HttpMethod, string, string?)[]
         {
             (HttpMethod.Post, "/api/contacts", contact), (HttpMethod.Post, "/api/staff-assignments", assignment),
+            (HttpMethod.Post, "/api/scenario-triggers", scenario),
             (HttpMethod.Post, "/api/imports", "name,phone_number,group\nAnn,+447700900123,vip\n"),
             (HttpMethod.Get, "/api/imports/" + Guid.NewGuid().ToString("N"), null),
             (HttpMethod.Get, "/api/dead-letters", null), (HttpMethod.Post, "/api/dead-letters/replay?all=true", null),

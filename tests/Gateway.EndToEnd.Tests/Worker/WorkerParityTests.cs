@@ -42,6 +42,7 @@ public sealed class WorkerParityTests(WorkerFixture fixture, ITestOutputHelper o
             ("contact with staff_email", _ => Json("/api/contacts", $$"""{"phone_number": "+44 7700 900124", "attributes": {"city": "York"}, "staff_email": "{{staff}}"}""")),
             ("key in the query", _ => Json($"/api/contacts?code={GatewayHost.ApiKey}", """{"phone_number": "+44 7700 900125"}""", key: null)),
             ("invalid phone number", _ => Json("/api/contacts", """{"phone_number": "12"}""")),
+            ("unconfigured scenario", _ => Json("/api/scenario-triggers", """{"scenario": "deal_won", "phone_number": "+44 7700 900123"}""")),
             ("unknown dead letter", _ => Request(HttpMethod.Delete, "/api/dead-letters/nosuch", key: GatewayHost.AdminKey)),
         ]);
         Assert.True(differences.Count == 0, string.Join("\n", differences));
