@@ -454,10 +454,3 @@ public enum ProcessingResult
     Retried,
     DeadLettered,
 }
-
-public static class DeadLetterReasons
-{
-    public const string Rejected = "rejected";
-    public const string Exhausted = "exhausted";
-    public const string Unreadable = "unreadable";
-}
