@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure.Data.Tables;
-using Libromi.Gateway.Processing;
 using Microsoft.AspNetCore.Http;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.DeadLetters;
 

@@ -37,7 +37,7 @@ public static class GatewayServiceCollectionExtensions
                 "Gateway:StorageTimeout must be between 00:00:00.1 and 00:01:00 (senders give up after about 10 s).")
             .ValidateOnStart();
         services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<QueueListenerOptions>().Bind(configuration.GetSection(QueueListenerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OperationPumpOptions>().Bind(configuration.GetSection(OperationPumpOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddGatewayStorage(configuration);

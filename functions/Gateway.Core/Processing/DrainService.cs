@@ -8,7 +8,7 @@ namespace Libromi.Gateway.Processing;
 /// The standalone host's drain triggers, doing what the Functions app's wake queue trigger and 30-second timer do:
 /// run the drain on every wake message and at least once per <see cref="DrainOptions.Backstop"/>.
 /// </summary>
-public sealed class DrainService(OperationDrain drain, DrainWakeups wakeups, IOptions<DrainOptions> options, IOptions<QueueListenerOptions> queueOptions) : BackgroundService
+public sealed class DrainService(OperationDrain drain, DrainWakeups wakeups, IOptions<DrainOptions> options, IOptions<OperationPumpOptions> queueOptions) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

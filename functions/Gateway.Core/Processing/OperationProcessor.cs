@@ -505,12 +505,3 @@ public enum ProcessingResult
     Retried,
     DeadLettered,
 }
-
-public static class DeadLetterReasons
-{
-    public const string Rejected = "rejected";
-    public const string Exhausted = "exhausted";
-    public const string Unreadable = "unreadable";
-    /// <summary>A scenario step an earlier run POSTed without recording the answer; not sent again (docs/scenarios.md).</summary>
-    public const string OutcomeUnknown = "outcome_unknown";
-}

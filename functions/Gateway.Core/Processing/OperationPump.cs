@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
@@ -42,10 +41,9 @@ public sealed partial class OperationPump(
     OperationProcessor processor,
     SendingState sendingState,
     RateLimiter rateLimiter,
-    IOptions<QueueListenerOptions> options,
+    IOptions<OperationPumpOptions> options,
     IOptions<ProcessingOptions> processingOptions,
     IOptions<DrainOptions> drainOptions,
-    [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
     TimeProvider storageClock,
     ILogger<OperationPump> logger)
 {
@@ -53,14 +51,14 @@ public sealed partial class OperationPump(
     // Renewals and releases are small requests; a few at a time keep a held backlog's leases fresh without a burst.
     private const int LeaseRequestConcurrency = 8;
     private readonly Lock _sync = new();
-    private readonly MessageLeases _leases = new(storageClock, options.Value.MessageLease);
+    private readonly MessageHolds _holds = new(storageClock, options.Value.MessageLease);
     private readonly SemaphoreSlim _capacityFreed = new(0);
     private LaneHolding[] _lanes = [];
     private int _handlers;
     private int _running;
 
     /// <summary>Message lease renewals made so far (the benchmarks report their cost).</summary>
-    public long LeaseRenewals => _leases.Renewals;
+    public long HoldRenewals => _holds.Renewals;
 
     /// <summary>
     /// One run: sends until both queues stay empty for <see cref="DrainOptions.IdleExit"/>, nothing can be sent within
@@ -118,7 +116,7 @@ public sealed partial class OperationPump(
 
                 // Nothing may go before the pause ends or the probe is due: wait here if that is soon, otherwise end
                 // the run and let a wake at the right time start the next one.
-                if (PauseRemaining() is { } pause)
+                if (sendingState.WaitBeforeSending() is { } pause)
                 {
                     if (pause > drain.SendHorizon && Volatile.Read(ref _handlers) == 0)
                     {
@@ -217,26 +215,11 @@ public sealed partial class OperationPump(
         }
     }
 
-    private TimeSpan? PauseRemaining()
-    {
-        var paused = sendingState.PausedUntil - timeProvider.GetUtcNow();
-        if (paused > TimeSpan.Zero)
-        {
-            return paused;
-        }
-        var circuit = sendingState.Circuit;
-        if (circuit.IsOpen && (circuit.ProbeInFlight || circuit.NextProbeAt > timeProvider.GetUtcNow()))
-        {
-            return circuit.ProbeInFlight ? MinPollingInterval : circuit.NextProbeAt - timeProvider.GetUtcNow();
-        }
-        return null;
-    }
-
     /// <summary>Receives one batch into the lane's holding (poison goes straight to its queue); returns how many came back.</summary>
-    private async Task<int> ReceiveAsync(Lane lane, QueueListenerOptions settings, CancellationToken stoppingToken)
+    private async Task<int> ReceiveAsync(Lane lane, OperationPumpOptions settings, CancellationToken stoppingToken)
     {
         var queue = queues.For(lane);
-        var leasedAt = storageClock.GetUtcNow();
+        var heldSince = storageClock.GetUtcNow();
         var received = await OperationQueues.WithQueueAsync(queue,
             async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken).ConfigureAwait(false)).Value,
             stoppingToken).ConfigureAwait(false);
@@ -246,7 +229,7 @@ public sealed partial class OperationPump(
             _ = PoisonAsync(queue, poisoned, stoppingToken);
         }
         var held = received.Where(m => m.DequeueCount <= settings.MaxDequeueCount)
-            .Select(m => HeldMessage.Read(m.MessageId, m.PopReceipt, m.Body.ToString(), m.InsertedOn, leasedAt))
+            .Select(m => HeldMessage.Read(m.MessageId, m.PopReceipt, m.Body.ToString(), m.InsertedOn, heldSince))
             .ToArray();
         lock (_sync)
         {
@@ -287,7 +270,7 @@ public sealed partial class OperationPump(
             // Every message's fate is recorded (delivered, put back, dead-lettered): the originals go.
             foreach (var message in group.Messages)
             {
-                await _leases.DeleteAsync(queue, message, CancellationToken.None).ConfigureAwait(false);
+                await _holds.DeleteAsync(queue, message, CancellationToken.None).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -377,7 +360,7 @@ public sealed partial class OperationPump(
         var queue = queues.For(lane);
         try
         {
-            if (await _leases.RenewAsync(queue, message, stoppingToken).ConfigureAwait(false) != LeaseRenewal.Lost)
+            if (await _holds.RenewAsync(queue, message, stoppingToken).ConfigureAwait(false) != HoldRenewal.Lost)
             {
                 return;
             }
@@ -424,7 +407,7 @@ public sealed partial class OperationPump(
     {
         try
         {
-            await _leases.ReturnAsync(queue, message, visibleAfter, CancellationToken.None).ConfigureAwait(false);
+            await _holds.ReturnAsync(queue, message, visibleAfter, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is Azure.RequestFailedException || StorageFaults.IsStorageFault(exception, CancellationToken.None))
         {

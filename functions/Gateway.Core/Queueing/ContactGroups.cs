@@ -31,7 +31,7 @@ public sealed class ContactGroups
     {
         if (_held.TryGetValue(message.MessageId, out var held))
         {
-            held.Message.Leased(message.PopReceipt, message.LeasedAt);
+            held.Message.Held(message.PopReceipt, message.HeldSince);
             return false;
         }
         message.Arrival = _arrivals++;

@@ -4,27 +4,27 @@ namespace Libromi.Gateway.Queueing;
 
 /// <summary>
 /// A received message the standalone listener holds until it is deleted, put back or released: what grouping needs
-/// to know about it (its contact, whether its attribute updates may merge) and its current lease (pop receipt, and
-/// when the lease last began).
+/// to know about it (its contact, whether its attribute updates may merge) and its current hold (pop receipt, and
+/// when the hold last began).
 /// </summary>
 /// <remarks>
-/// Renewing a lease replaces the pop receipt, and a delete with the replaced receipt fails. Storage operations on one
+/// Renewing a hold replaces the pop receipt, and a delete with the replaced receipt fails. Storage operations on one
 /// message therefore take turns (<see cref="TakeTurnAsync"/>) and read <see cref="PopReceipt"/> inside their turn.
 /// </remarks>
 public sealed class HeldMessage
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     private string _popReceipt;
-    private long _leasedAtTicks;
+    private long _heldSinceTicks;
 
-    private HeldMessage(string messageId, string popReceipt, string text, DateTimeOffset? insertedOn, DateTimeOffset leasedAt, string? contact, bool mergeable, bool endsGroup, DateTimeOffset? acceptedAt = null)
+    private HeldMessage(string messageId, string popReceipt, string text, DateTimeOffset? insertedOn, DateTimeOffset heldSince, string? contact, bool mergeable, bool endsGroup, DateTimeOffset? acceptedAt = null)
     {
         MessageId = messageId;
         AcceptedAt = acceptedAt;
         _popReceipt = popReceipt;
         Text = text;
         InsertedOn = insertedOn;
-        _leasedAtTicks = leasedAt.UtcTicks;
+        _heldSinceTicks = heldSince.UtcTicks;
         Contact = contact;
         Mergeable = mergeable;
         EndsGroup = endsGroup;
@@ -62,34 +62,34 @@ public sealed class HeldMessage
 
     public string PopReceipt => Volatile.Read(ref _popReceipt);
 
-    /// <summary>When the current lease began: the time just before the receive or renewal that granted it was sent.</summary>
-    public DateTimeOffset LeasedAt => new(Interlocked.Read(ref _leasedAtTicks), TimeSpan.Zero);
+    /// <summary>When the current hold began: the time just before the receive or renewal that granted it was sent.</summary>
+    public DateTimeOffset HeldSince => new(Interlocked.Read(ref _heldSinceTicks), TimeSpan.Zero);
 
     /// <summary>Deleted, put back or released: a renewal waiting for its turn has nothing left to renew.</summary>
     public bool IsSettled { get; private set; }
 
     /// <summary>Reads what grouping needs from the message text; an unreadable text is held as a message that stands alone.</summary>
-    public static HeldMessage Read(string messageId, string popReceipt, string text, DateTimeOffset? insertedOn, DateTimeOffset leasedAt)
+    public static HeldMessage Read(string messageId, string popReceipt, string text, DateTimeOffset? insertedOn, DateTimeOffset heldSince)
     {
         if (!EnvelopeSerializer.TryDeserialize(text, out var envelope, out _))
         {
-            return new HeldMessage(messageId, popReceipt, text, insertedOn, leasedAt, contact: null, mergeable: false, endsGroup: false);
+            return new HeldMessage(messageId, popReceipt, text, insertedOn, heldSince, contact: null, mergeable: false, endsGroup: false);
         }
         var mergeable = AttributeCoalescer.CanMerge(envelope);
         // A packed message delivers several contacts; tying it to its first one would hold that contact's line for all of them.
         var contact = envelope.Then is not { Count: > 0 } && PhoneNumber.TryParse(envelope.PhoneNumber, null, out _, out _) ? envelope.PhoneNumber : null;
         var endsGroup = mergeable && AttributeCoalescer.LeadingUpdates(envelope) < envelope.Steps.Count;
-        return new HeldMessage(messageId, popReceipt, text, insertedOn, leasedAt, contact, mergeable, endsGroup, envelope.ReceivedAt);
+        return new HeldMessage(messageId, popReceipt, text, insertedOn, heldSince, contact, mergeable, endsGroup, envelope.ReceivedAt);
     }
 
-    /// <summary>Whether half of the lease has passed, the point at which it is renewed.</summary>
-    public bool IsRenewalDue(DateTimeOffset now, TimeSpan lease) => now - LeasedAt >= lease / 2;
+    /// <summary>Whether half of the hold has passed, the point at which it is renewed.</summary>
+    public bool IsRenewalDue(DateTimeOffset now, TimeSpan hold) => now - HeldSince >= hold / 2;
 
-    /// <summary>Records a new lease: the receipt storage returned and when the request that obtained it was sent.</summary>
-    public void Leased(string popReceipt, DateTimeOffset at)
+    /// <summary>Records a new hold: the receipt storage returned and when the request that obtained it was sent.</summary>
+    public void Held(string popReceipt, DateTimeOffset at)
     {
         Volatile.Write(ref _popReceipt, popReceipt);
-        Interlocked.Exchange(ref _leasedAtTicks, at.UtcTicks);
+        Interlocked.Exchange(ref _heldSinceTicks, at.UtcTicks);
     }
 
     /// <summary>Marks the message as gone from this instance's hands; called inside a turn.</summary>

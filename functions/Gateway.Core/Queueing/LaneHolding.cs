@@ -15,7 +15,7 @@ public sealed class LaneHolding(int batchSize, int newBatchThreshold, int maxHel
 {
     private bool _readingDeep;
 
-    public LaneHolding(QueueListenerOptions options)
+    public LaneHolding(OperationPumpOptions options)
         : this(options.BatchSize, options.NewBatchThreshold, options.MaxHeldMessages)
     {
     }

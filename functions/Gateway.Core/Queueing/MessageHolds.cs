@@ -10,37 +10,37 @@ namespace Libromi.Gateway.Queueing;
 /// about to use.
 /// </summary>
 /// <param name="storageClock">Real time: visibility timeouts run on storage's clock, not on the gateway clock tests may fake.</param>
-/// <param name="lease">How long each receive or renewal hides a message (<see cref="QueueListenerOptions.MessageLease"/>).</param>
-internal sealed class MessageLeases(TimeProvider storageClock, TimeSpan lease)
+/// <param name="hold">How long each receive or renewal hides a message (<see cref="OperationPumpOptions.MessageLease"/>).</param>
+internal sealed class MessageHolds(TimeProvider storageClock, TimeSpan hold)
 {
     private long _renewals;
 
     /// <summary>Renewal requests sent so far.</summary>
     public long Renewals => Interlocked.Read(ref _renewals);
 
-    /// <summary>Hides the message for another whole lease, unless it has been settled meanwhile.</summary>
-    public async Task<LeaseRenewal> RenewAsync(QueueClient queue, HeldMessage message, CancellationToken cancellationToken)
+    /// <summary>Hides the message for another whole hold, unless it has been settled meanwhile.</summary>
+    public async Task<HoldRenewal> RenewAsync(QueueClient queue, HeldMessage message, CancellationToken cancellationToken)
     {
         using var turn = await message.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
         if (message.IsSettled)
         {
-            return LeaseRenewal.Settled;
+            return HoldRenewal.Settled;
         }
         var receipt = message.PopReceipt;
-        // The new lease runs from when storage applies it, which is after this: counting from here is on the safe side.
+        // The new hold runs from when storage applies it, which is after this: counting from here is on the safe side.
         var sentAt = storageClock.GetUtcNow();
         Interlocked.Increment(ref _renewals);
         try
         {
-            var updated = await queue.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: lease, cancellationToken: cancellationToken).ConfigureAwait(false);
-            message.Leased(updated.Value.PopReceipt, sentAt);
-            return LeaseRenewal.Renewed;
+            var updated = await queue.UpdateMessageAsync(message.MessageId, receipt, visibilityTimeout: hold, cancellationToken: cancellationToken).ConfigureAwait(false);
+            message.Held(updated.Value.PopReceipt, sentAt);
+            return HoldRenewal.Renewed;
         }
         catch (RequestFailedException exception) when (exception.Status == 404 || exception.ErrorCode == QueueErrorCode.PopReceiptMismatch)
         {
-            // Gone from under this receipt: the lease lapsed and the message was received again. When this instance
+            // Gone from under this receipt: the hold lapsed and the message was received again. When this instance
             // received it again, the held copy has the new receipt already and is still ours.
-            return message.PopReceipt == receipt ? LeaseRenewal.Lost : LeaseRenewal.Renewed;
+            return message.PopReceipt == receipt ? HoldRenewal.Lost : HoldRenewal.Renewed;
         }
     }
 
@@ -56,14 +56,14 @@ internal sealed class MessageLeases(TimeProvider storageClock, TimeSpan lease)
     public async Task ReturnAsync(QueueClient queue, HeldMessage message, TimeSpan visibleAfter, CancellationToken cancellationToken)
     {
         using var turn = await message.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
-        // Settled either way: if storage refuses, the lease ends by itself and the message reappears then.
+        // Settled either way: if storage refuses, the hold ends by itself and the message reappears then.
         message.Settle();
         await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: visibleAfter, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }
 
-/// <summary>What a lease renewal found.</summary>
-internal enum LeaseRenewal
+/// <summary>What a hold renewal found.</summary>
+internal enum HoldRenewal
 {
     Renewed,
     /// <summary>Deleted, put back or released before its turn came: nothing to renew.</summary>

@@ -6,7 +6,7 @@ namespace Libromi.Gateway.Queueing;
 /// The standalone host's queue listener, mirroring the Functions queue trigger's settings in host.json
 /// (<c>extensions.queues</c>) so both hosts behave alike. Section <c>Queues</c>.
 /// </summary>
-public sealed class QueueListenerOptions : IValidatableObject
+public sealed class OperationPumpOptions : IValidatableObject
 {
     public const string SectionName = "Queues";
 

@@ -59,6 +59,23 @@ public sealed class SendingState([FromKeyedServices(GatewayClock.Key)] TimeProvi
         }
     }
 
+    /// <summary>How long to wait while another caller's probe is running: its answer decides for everyone.</summary>
+    public static readonly TimeSpan ProbeInFlightWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long nobody may send: the rest of a pause, or the circuit's wait for its probe (due later, or running).
+    /// Null when a call may go ahead, or when the probe is due and <see cref="TryClaimProbe"/> would let it through.
+    /// A question only: it claims nothing, so the consumer can ask it before receiving and the gate before sending.
+    /// </summary>
+    public TimeSpan? WaitBeforeSending()
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_gate)
+        {
+            return _pausedUntil > now ? _pausedUntil - now : CircuitWait(now);
+        }
+    }
+
     /// <summary>
     /// While the circuit is open, lets exactly one caller through once the probe is due. Returns false and the
     /// time to wait otherwise.
@@ -68,21 +85,26 @@ public sealed class SendingState([FromKeyedServices(GatewayClock.Key)] TimeProvi
         var now = timeProvider.GetUtcNow();
         lock (_gate)
         {
-            if (!_circuit.IsOpen)
+            if (CircuitWait(now) is { } circuitWait)
             {
-                wait = TimeSpan.Zero;
-                return true;
-            }
-            if (_circuit.ProbeInFlight || now < _circuit.NextProbeAt)
-            {
-                wait = _circuit.ProbeInFlight ? TimeSpan.FromSeconds(1) : _circuit.NextProbeAt - now;
+                wait = circuitWait;
                 return false;
             }
-            _circuit = _circuit with { ProbeInFlight = true };
+            if (_circuit.IsOpen)
+            {
+                _circuit = _circuit with { ProbeInFlight = true };
+            }
             wait = TimeSpan.Zero;
             return true;
         }
     }
+
+    /// <summary>Called under the lock.</summary>
+    private TimeSpan? CircuitWait(DateTimeOffset now) =>
+        !_circuit.IsOpen ? null
+        : _circuit.ProbeInFlight ? ProbeInFlightWait
+        : now < _circuit.NextProbeAt ? _circuit.NextProbeAt - now
+        : null;
 
     /// <summary>Any success closes the circuit and resets the rate-limit backoff.</summary>
     public void ReportDelivered()

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Libromi.Gateway.Health;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.RateLimiting;
@@ -10,7 +9,7 @@ namespace Libromi.Gateway.Telemetry;
 /// <summary>
 /// The gateway's metrics (Meter <c>Libromi.Gateway</c>) and traces (ActivitySource <c>Libromi.Gateway</c>).
 /// Counters are recorded where things happen; gauges read the last <see cref="StorageSample"/> the
-/// <see cref="TelemetrySampler"/> took, because a gauge callback must not do I/O. Alert rules in
+/// <see cref="Health.TelemetrySampler"/> took, because a gauge callback must not do I/O. Alert rules in
 /// <c>infra/modules/alerts</c> query <c>gateway.deadletter.depth</c> and <c>gateway.circuit.open</c> by name.
 /// </summary>
 public sealed class GatewayTelemetry : IDisposable

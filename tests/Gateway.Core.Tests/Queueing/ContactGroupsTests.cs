@@ -136,7 +136,7 @@ public sealed class ContactGroupsTests
 
         Assert.False(_groups.Hold(again));
         Assert.Equal(1, _groups.HeldMessages);
-        Assert.Equal(("receipt-1", T0.AddMinutes(1)), (held.PopReceipt, held.LeasedAt));
+        Assert.Equal(("receipt-1", T0.AddMinutes(1)), (held.PopReceipt, held.HeldSince));
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class HeldMessageTests
         var lease = TimeSpan.FromSeconds(10);
         var message = Update(Alice, 1);
 
-        message.Leased("receipt-1", T0.AddSeconds(4));
+        message.Held("receipt-1", T0.AddSeconds(4));
 
         Assert.False(message.IsRenewalDue(T0.AddSeconds(8), lease));
         Assert.True(message.IsRenewalDue(T0.AddSeconds(9), lease));

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,5 @@
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
 
 namespace Libromi.Gateway.EndToEnd.Operations;
 

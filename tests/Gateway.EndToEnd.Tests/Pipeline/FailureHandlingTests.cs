@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
-using Libromi.Gateway.Processing;
 using Libromi.Simulator.Faults;
 using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.EndToEnd.Pipeline;
 
