@@ -8,11 +8,11 @@ namespace Libromi.Gateway.Replays;
 
 /// <summary>
 /// The standalone host's listener on <c>replay-jobs</c>, doing what the Functions queue trigger does: one message at a time,
-/// deleted once its page is recorded, delivered again after <see cref="QueueListenerOptions.VisibilityTimeout"/> when the
-/// page failed, dropped after <see cref="QueueListenerOptions.MaxDequeueCount"/> deliveries.
+/// deleted once its page is recorded, delivered again after <see cref="OperationPumpOptions.VisibilityTimeout"/> when the
+/// page failed, dropped after <see cref="OperationPumpOptions.MaxDequeueCount"/> deliveries.
 /// </summary>
 public sealed partial class ReplayWorkService(
-    ReplayWorkQueue work, ReplayJobRunner runner, IOptions<QueueListenerOptions> options, TimeProvider timeProvider, ILogger<ReplayWorkService> logger) : BackgroundService
+    ReplayWorkQueue work, ReplayJobRunner runner, IOptions<OperationPumpOptions> options, TimeProvider timeProvider, ILogger<ReplayWorkService> logger) : BackgroundService
 {
     /// <summary>How long a page may take before another listener may take its message: pages end in seconds.</summary>
     private static readonly TimeSpan PageLease = TimeSpan.FromMinutes(5);

@@ -195,7 +195,7 @@ public sealed class ReplayJobTests(PipelineFixture fixture) : IClassFixture<Pipe
         Assert.Equal(2, requests.Count(r => r.Path.EndsWith("/conversation/assign-staff", StringComparison.Ordinal) && r.StatusCode == 404));
     }
 
-    private const string DeadLetterReasonsExhausted = global::Libromi.Gateway.Processing.DeadLetterReasons.Exhausted;
+    private const string DeadLetterReasonsExhausted = global::Libromi.Gateway.Operations.DeadLetterReasons.Exhausted;
 
     private static string Body(string phone) => $$$"""{"contact": {"phone": "{{{phone}}}", "name": "Replay {{{phone[^4..]}}}"}}""";
 

@@ -6,7 +6,7 @@ using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.EndToEnd.Reliability;
 using Libromi.Gateway.EndToEnd.Trail;
-using Libromi.Gateway.Processing;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Scenarios;
 using Libromi.Simulator.Scenarios;
