@@ -1,6 +1,7 @@
 using Libromi.Gateway.Figures;
 using Libromi.Gateway.Ingest.Hooks;
 using Libromi.Gateway.Operations;
+using Libromi.Gateway.Status;
 using Libromi.Gateway.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

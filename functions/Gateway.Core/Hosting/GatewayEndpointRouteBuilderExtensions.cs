@@ -1,5 +1,4 @@
 using Libromi.Gateway.DeadLetters;
-using Libromi.Gateway.Figures;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Http;

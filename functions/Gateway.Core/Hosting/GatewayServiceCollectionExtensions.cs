@@ -10,7 +10,6 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Replays;
 using Libromi.Gateway.Retention;
-using Libromi.Gateway.Scenarios;
 using Libromi.Gateway.Secrets;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Telemetry;

@@ -100,7 +100,7 @@ public static class CanonicalRequestParser
         {
             return ParseResult.Invalid(errors);
         }
-        return ParseResult.Valid(new ContactOperations(phone.Value, [OperationStep.TriggerScenario(scenario, ScenarioBody(phone.Value, fields))]));
+        return ParseResult.Valid(new ContactOperations(phone.Value, [OperationStep.TriggerScenario(scenario, phone.Value, fields)]));
     }
 
     /// <summary>The scenario's name when it is configured; otherwise an error naming it (sanitised), and null.</summary>
@@ -118,20 +118,6 @@ public static class CanonicalRequestParser
         }
         return scenario;
     }
-
-    /// <summary>The POST body: the fields, then <c>phone_number</c> in Libromi's digits form (country code first, as the scenario's sample had it).</summary>
-    public static JsonObject ScenarioBody(PhoneNumber phone, JsonObject? fields)
-    {
-        var body = new JsonObject();
-        foreach (var (name, value) in fields ?? [])
-        {
-            body[name] = value?.DeepClone();
-        }
-        body[ScenarioPhoneField] = phone.Digits;
-        return body;
-    }
-
-    public const string ScenarioPhoneField = "phone_number";
 
     /// <summary>
     /// A scenario's fields: a flat object of strings, numbers and booleans, the values a <c>SEND_TEMPLATE</c> node
@@ -158,7 +144,7 @@ public static class CanonicalRequestParser
                 errors[prefix] = [$"Field names must be 1 to {MaxAttributeNameLength} characters."];
                 continue;
             }
-            if (name == ScenarioPhoneField)
+            if (name == OperationStep.ScenarioPhoneField)
             {
                 errors[key] = ["Set by the operation's phone number (normalised); leave it out of the fields."];
                 continue;

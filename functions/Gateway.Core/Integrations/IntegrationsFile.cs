@@ -419,7 +419,7 @@ public static partial class IntegrationsFile
                     foreach (var (name, valueNode) in fieldObject)
                     {
                         var fieldName = $"{field}.fields.{name}";
-                        if (string.IsNullOrWhiteSpace(name) || name == Ingest.CanonicalRequestParser.ScenarioPhoneField)
+                        if (string.IsNullOrWhiteSpace(name) || name == Operations.OperationStep.ScenarioPhoneField)
                         {
                             Error(fieldName, "a field name must not be empty, nor phone_number (set from the operation's phone_number, in digits)");
                             continue;

@@ -214,7 +214,7 @@ public static partial class PayloadMapper
             }
             fields[name] = value.DeepClone();
         }
-        return valid ? OperationStep.TriggerScenario(trigger.Scenario, Ingest.CanonicalRequestParser.ScenarioBody(phone, fields)) : null;
+        return valid ? OperationStep.TriggerScenario(trigger.Scenario, phone, fields) : null;
     }
 
     private static OperationStep? AssignStep(OperationDefinition.AssignStaff assign, JsonNode? item, string prefix, ItemErrors errors, OperationTrace? trace)

@@ -40,6 +40,24 @@ public sealed record OperationStep
     public static OperationStep UpdateAttributes(JsonObject attributes) => new() { Kind = OperationKind.UpdateAttributes, Attributes = attributes };
     public static OperationStep AssignStaff(string staffEmail) => new() { Kind = OperationKind.AssignStaff, StaffEmail = staffEmail };
     public static OperationStep TriggerScenario(string scenario, JsonObject body) => new() { Kind = OperationKind.TriggerScenario, Scenario = scenario, Body = body };
+
+    /// <summary>
+    /// A scenario step for one contact. The body is the fields, then <see cref="ScenarioPhoneField"/> in Libromi's
+    /// digits form (country code first, as the scenario's sample had it).
+    /// </summary>
+    public static OperationStep TriggerScenario(string scenario, PhoneNumber phone, JsonObject? fields)
+    {
+        var body = new JsonObject();
+        foreach (var (name, value) in fields ?? [])
+        {
+            body[name] = value?.DeepClone();
+        }
+        body[ScenarioPhoneField] = phone.Digits;
+        return TriggerScenario(scenario, body);
+    }
+
+    /// <summary>The body field a scenario step always carries; the API and the integrations file refuse it as a field name.</summary>
+    public const string ScenarioPhoneField = "phone_number";
 }
 
 /// <summary>The ordered steps one inbound item asks for one contact ("upsert, then assign").</summary>

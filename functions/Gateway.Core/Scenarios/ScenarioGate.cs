@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Libromi.Gateway.Operations;
-using Libromi.Gateway.Processing;
 using Libromi.Gateway.RateLimiting;
 using Microsoft.Extensions.Logging;
 
@@ -9,9 +8,9 @@ namespace Libromi.Gateway.Scenarios;
 /// <summary>
 /// Whether one scenario call may go now: with a permit from the scenarios' own limiter (a ledger row of its own in
 /// the fleet scope), and not while scenario calls are paused after a 429 from a scenario URL. Contact calls have
-/// their own <see cref="DeliveryGate"/>: neither waits for, nor is paused by, the other.
+/// their own gate (<c>DeliveryGate</c>): neither waits for, nor is paused by, the other.
 /// </summary>
-public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause sharedPause, ProcessingOptions options, TimeProvider timeProvider, ILogger<ScenarioGate> logger)
+public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause sharedPause, TimeSpan maxPermitWait, TimeProvider timeProvider, ILogger<ScenarioGate> logger)
     : IAsyncDisposable
 {
     private static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
@@ -28,7 +27,7 @@ public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause share
         {
             return pausedFor;
         }
-        using var permitWait = new CancellationTokenSource(options.MaxPermitWait, timeProvider);
+        using var permitWait = new CancellationTokenSource(maxPermitWait, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try
         {
@@ -41,7 +40,7 @@ public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause share
             {
                 Observe(pausedUntil);
             }
-            return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.MaxPermitWait;
+            return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : maxPermitWait;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using Libromi.Gateway.Figures;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest.Hooks;
 using Libromi.Gateway.Operations;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Figures;
+namespace Libromi.Gateway.Status;
 
 /// <summary>
 /// <c>GET /api/integrations/figures</c> (API key): per configured integration, the last 24 h of received and refused

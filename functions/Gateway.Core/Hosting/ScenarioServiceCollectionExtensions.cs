@@ -2,13 +2,14 @@ using Azure.Data.Tables;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Processing;
 using Libromi.Gateway.RateLimiting;
+using Libromi.Gateway.Scenarios;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Scenarios;
+namespace Libromi.Gateway.Hosting;
 
 public static class ScenarioServiceCollectionExtensions
 {
@@ -43,14 +44,14 @@ public static class ScenarioServiceCollectionExtensions
                 var windows = new AccountWindows(
                     new SlidingWindowLogLimiter(scenarios.RequestsPerMinute, TimeSpan.FromMinutes(1) + LibromiRateLimiterFactory.WindowMargin, clock),
                     new SlidingWindowLogLimiter(scenarios.RequestsPerHour, TimeSpan.FromHours(1) + LibromiRateLimiterFactory.WindowMargin, clock));
-                return new ScenarioGate(windows, new InstancePause(), processing, clock, loggers.CreateLogger<ScenarioGate>());
+                return new ScenarioGate(windows, new InstancePause(), processing.MaxPermitWait, clock, loggers.CreateLogger<ScenarioGate>());
             }
             var ledger = new FleetLedgerStore(
                 provider.GetRequiredService<TableServiceClient>(), LedgerRowKey,
                 () => new LedgerLimits(scenarios.RequestsPerMinute, scenarios.RequestsPerHour, rateLimit.LeaseValidity, rateLimit.RealtimeReservePercent),
                 clock, loggers.CreateLogger<FleetLedgerStore>());
             var limiter = new FleetRateLimiter(ledger, rateLimit, clock, loggers.CreateLogger<FleetRateLimiter>());
-            return new ScenarioGate(limiter, ledger, processing, clock, loggers.CreateLogger<ScenarioGate>());
+            return new ScenarioGate(limiter, ledger, processing.MaxPermitWait, clock, loggers.CreateLogger<ScenarioGate>());
         });
         services.TryAddSingleton(provider => new ScenarioIntents(provider.GetRequiredService<TableServiceClient>(), provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key)));
         services.TryAddSingleton<ScenarioSender>();
