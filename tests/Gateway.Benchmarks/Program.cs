@@ -6,7 +6,7 @@ using Libromi.Gateway.Benchmarks.Fleet;
 using Libromi.Gateway.Benchmarks.Hooks;
 using Libromi.Gateway.Benchmarks.Pipeline;
 
-// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | fleet | coalescing | flex | hooks
+// dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] | fleet | fleet-scenarios | coalescing | flex | hooks
 switch (args.FirstOrDefault())
 {
     case "pipeline":
@@ -15,6 +15,10 @@ switch (args.FirstOrDefault())
     case "fleet":
         var fleet = PipelineOptions.Parse(args[1..]);
         await FleetBenchmark.RunAsync(fleet.LimitPerMinute, fleet.Backlog, Math.Max(fleet.Instances, 3));
+        return 0;
+    case "fleet-scenarios":
+        var shared = ScenarioFleetOptions.Parse(args[1..]);
+        await ScenarioFleetBenchmark.RunAsync(shared.ContactLimit, shared.ScenarioLimit, shared.Contacts, shared.Triggers, shared.Instances);
         return 0;
     case "flex":
         var flex = PipelineOptions.Parse(args[1..]);
@@ -31,6 +35,7 @@ switch (args.FirstOrDefault())
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project tests/Gateway.Benchmarks -- pipeline [--instances 3] [--count 3000] [--concurrency 32] [--rounds 3] [--limit 100] [--backlog 300] [--skip-ingest] [--skip-drain] [--trail on|off]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- fleet [--limit 100] [--backlog 300] [--instances 3]");
+        Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- fleet-scenarios [--contact-limit 60] [--scenario-limit 20] [--contacts 180] [--triggers 60] [--instances 3]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- coalescing");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- flex [--limit 600] [--backlog 1500] [--count 1000 (import rows)] [--rounds 20 (latency samples)]");
         Console.Error.WriteLine("       dotnet run -c Release --project tests/Gateway.Benchmarks -- hooks [BenchmarkDotNet options]");

@@ -34,12 +34,14 @@ internal sealed class GatewayInstance : IAsyncDisposable
 
     public OperationQueues Queues { get; }
 
+    /// <param name="extraSettings">Settings added to (or replacing) the ones above, for example a scenario's definition and limits.</param>
     /// <param name="pauseSending">
     /// Starts with sending paused for a day (<see cref="SendingState.PauseUntil"/>), so the queue listener leaves the
     /// backlog alone and draining does not compete with an ingest measurement.
     /// </param>
     public static async Task<GatewayInstance> StartAsync(
-        AzuriteProcess azurite, SimulatorHost simulator, int requestsPerMinute, int requestsPerHour, bool pauseSending, bool trail = true)
+        AzuriteProcess azurite, SimulatorHost simulator, int requestsPerMinute, int requestsPerHour, bool pauseSending, bool trail = true,
+        IReadOnlyDictionary<string, string>? extraSettings = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -54,6 +56,10 @@ internal sealed class GatewayInstance : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Trail:Enabled"] = trail ? "true" : "false",
         };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
         var counter = new StorageRequestCounter();
         var args = settings.Select(s => $"--{s.Key}={s.Value}").Append("--urls=http://127.0.0.1:0").ToArray();
         var app = StandaloneApp.Build(args, services =>

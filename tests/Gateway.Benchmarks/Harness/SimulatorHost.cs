@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Libromi.Simulator;
 using Libromi.Simulator.Inspection;
+using Libromi.Simulator.Scenarios;
 using Microsoft.AspNetCore.Builder;
 
 namespace Libromi.Gateway.Benchmarks.Harness;
@@ -49,6 +50,14 @@ internal sealed class SimulatorHost : IAsyncDisposable
     public async Task<IReadOnlyList<ContactState>> GetContactsAsync() =>
         await _inspection.GetFromJsonAsync<List<ContactState>>("_simulator/contacts", SimulatorJson.Options)
         ?? throw new InvalidOperationException("The simulator answered an empty contact list.");
+
+    /// <summary>The absolute URL of the simulated webhook scenario <paramref name="id"/> (<c>POST /scenarios/{id}</c>).</summary>
+    public string ScenarioUrl(string id) => new Uri(_inspection.BaseAddress!, "scenarios/" + id).AbsoluteUri;
+
+    /// <summary>Every body the scenario URL received, with its arrival time and answer (<c>GET /_simulator/scenarios/{id}</c>).</summary>
+    public async Task<ScenarioState> GetScenarioAsync(string id) =>
+        await _inspection.GetFromJsonAsync<ScenarioState>("_simulator/scenarios/" + id, SimulatorJson.Options)
+        ?? throw new InvalidOperationException("The simulator answered an empty scenario state.");
 
     /// <summary>Request log, contacts and rate windows back to the start, so one drain does not see the previous one.</summary>
     public async Task ResetAsync()
