@@ -15,7 +15,8 @@ public static class ReplaysApi
     /// <summary>A replay request is a small JSON object; anything larger is not one.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> StartAsync(HttpRequest request, ReplayJobRunner runner, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ReplayDryRunView>, WithHeaderResult<JsonHttpResult<ReplayJobView>>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> StartAsync(
+        HttpRequest request, ReplayJobRunner runner, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!BoundedBodyReader.HasMediaType(request, "application/json"))
         {
