@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Libromi.Gateway.Storage;
 
 namespace Libromi.Gateway.DeadLetters;
@@ -17,7 +18,8 @@ public static class DeadLettersApi
     public const int DefaultReplayLimit = 1000;
     public const int MaxReplayLimit = 5000;
 
-    public static async Task<IResult> ListAsync(HttpRequest request, DeadLetterStore store, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<DeadLetterPage>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        HttpRequest request, DeadLetterStore store, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var filter = DeadLetterFilter.Parse(request.Query, errors);
@@ -31,20 +33,25 @@ public static class DeadLettersApi
         {
             return Problems.Validation(errors);
         }
-        return await StorageGuardAsync(async () =>
+        try
         {
             var (entries, next) = await store.ListAsync(filter, limit, cursor, cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(new DeadLetterPage([.. entries.Select(DeadLetterItem.From)], next));
-        }).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsStoreFault(exception))
+        {
+            return StoreUnavailable();
+        }
     }
 
-    public static async Task<IResult> ReplayOneAsync(string id, DeadLetterStore store, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ReplayedDeadLetter>, ProblemHttpResult>> ReplayOneAsync(
+        string id, DeadLetterStore store, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
         if (!DeadLetterKey.TryParse(id, out var key))
         {
             return NotFound(id);
         }
-        return await StorageGuardAsync(async () =>
+        try
         {
             if (await store.GetAsync(key.Value, cancellationToken).ConfigureAwait(false) is not { } entry)
             {
@@ -56,14 +63,19 @@ public static class DeadLettersApi
                     $"Dead letter {key.Value.Id} is a message that could not be read, so there is no operation to replay; its raw text is in 'raw_message'. Delete it once handled.");
             }
             return TypedResults.Json(new ReplayedDeadLetter(key.Value.Id, entry.OperationId!, entry.Record.Envelope!.Lane.ToString().ToLowerInvariant()), statusCode: StatusCodes.Status202Accepted);
-        }).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsStoreFault(exception))
+        {
+            return StoreUnavailable();
+        }
     }
 
     /// <summary>
     /// Replays every dead letter matching the filter, newest first, up to <c>limit</c>. An empty filter must be
     /// confirmed with <c>all=true</c>, so a forgotten parameter cannot replay everything by accident.
     /// </summary>
-    public static async Task<IResult> ReplayManyAsync(HttpRequest request, DeadLetterStore store, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ReplayDryRun>, JsonHttpResult<ReplaySummary>, ValidationProblem, ProblemHttpResult>> ReplayManyAsync(
+        HttpRequest request, DeadLetterStore store, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var filter = DeadLetterFilter.Parse(request.Query, errors);
@@ -79,7 +91,7 @@ public static class DeadLettersApi
             return Problems.Validation(errors);
         }
 
-        return await StorageGuardAsync(async () =>
+        try
         {
             if (dryRun)
             {
@@ -111,33 +123,39 @@ public static class DeadLettersApi
                 }
             }
             return TypedResults.Json(new ReplaySummary(replayed, notReplayable, more), statusCode: StatusCodes.Status202Accepted);
-        }).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsStoreFault(exception))
+        {
+            return StoreUnavailable();
+        }
     }
 
-    public static async Task<IResult> DeleteAsync(string id, DeadLetterReplayer replayer, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string id, DeadLetterReplayer replayer, CancellationToken cancellationToken)
     {
         if (!DeadLetterKey.TryParse(id, out var key))
         {
             return NotFound(id);
         }
-        return await StorageGuardAsync(async () =>
-            await replayer.DeleteAsync(key.Value, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : NotFound(id)).ConfigureAwait(false);
-    }
-
-    private static async Task<IResult> StorageGuardAsync(Func<Task<IResult>> action)
-    {
         try
         {
-            return await action().ConfigureAwait(false);
+            return await replayer.DeleteAsync(key.Value, cancellationToken).ConfigureAwait(false) ? TypedResults.NoContent() : NotFound(id);
         }
-        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, CancellationToken.None) && exception is not OperationCanceledException)
+        catch (Exception exception) when (IsStoreFault(exception))
         {
-            return Problems.Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
-                "The dead-letter store is unreachable; nothing was changed. Retry later.");
+            return StoreUnavailable();
         }
     }
 
-    private static IResult NotFound(string id) => Problems.NotFound($"No dead letter '{Problems.Sanitize(id)}' (it may have been replayed or deleted already).");
+    // A cancelled request is the caller leaving, not the store failing: let it end the request rather than answer 503.
+    private static bool IsStoreFault(Exception exception) =>
+        StorageFaults.IsStorageFault(exception, CancellationToken.None) && exception is not OperationCanceledException;
+
+    private static ProblemHttpResult StoreUnavailable() =>
+        Problems.Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+            "The dead-letter store is unreachable; nothing was changed. Retry later.");
+
+    private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"No dead letter '{Problems.Sanitize(id)}' (it may have been replayed or deleted already).");
 
     private static int ParseLimit(IQueryCollection query, int defaultValue, int max, IDictionary<string, string[]> errors)
     {

@@ -5,6 +5,7 @@ using Libromi.Gateway.Http;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Secrets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.RateLimiting;
 using Libromi.Gateway.Operations;
@@ -68,15 +69,15 @@ public sealed class HealthReporter(
         }
     }
 
-    public static async Task<IResult> HandleAsync(HealthReporter reporter, CancellationToken cancellationToken)
+    public static async Task<JsonHttpResult<HealthReport>> HandleAsync(HealthReporter reporter, CancellationToken cancellationToken)
     {
         var report = await reporter.ReportAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Json(report, statusCode: report.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
     }
 
-    public static IResult HandleLive() => TypedResults.Json(new ProbeAnswer("live"));
+    public static JsonHttpResult<ProbeAnswer> HandleLive() => TypedResults.Json(new ProbeAnswer("live"));
 
-    public static async Task<IResult> HandleReadyAsync(HealthReporter reporter, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ProbeAnswer>, ProblemHttpResult>> HandleReadyAsync(HealthReporter reporter, CancellationToken cancellationToken)
     {
         var problem = await reporter.CheckReadinessAsync(cancellationToken).ConfigureAwait(false);
         return problem is null

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Libromi.Gateway.Http;
 
@@ -8,7 +9,7 @@ namespace Libromi.Gateway.Http;
 public static class BoundedBodyReader
 {
     /// <summary>Null body with a problem result when the body is too large or cannot be read.</summary>
-    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, int limitBytes, CancellationToken cancellationToken)
+    public static async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int limitBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limitBytes)
         {

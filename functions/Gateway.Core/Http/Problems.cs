@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Libromi.Gateway.Http;
 
@@ -10,53 +11,55 @@ public static class Problems
 {
     private const string TypeBase = "https://libromi-gateway.dev/problems/";
 
-    public static IResult Validation(IDictionary<string, string[]> errors, string detail = "The request has invalid fields.") =>
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors, string detail = "The request has invalid fields.") =>
         TypedResults.ValidationProblem(errors, detail, type: TypeBase + "validation", title: "Invalid request");
 
-    public static IResult MalformedJson(string detail) =>
+    public static ProblemHttpResult MalformedJson(string detail) =>
         Problem(StatusCodes.Status400BadRequest, "malformed-json", "Malformed JSON", detail);
 
     // The sender's own Content-Type is not echoed: it is theirs to read, and echoing input is how injection starts.
-    public static IResult UnsupportedMediaType(string? contentType, string expected) =>
+    public static ProblemHttpResult UnsupportedMediaType(string? contentType, string expected) =>
         Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
             contentType is null
                 ? $"The request has no Content-Type; send {expected}."
                 : $"The request's Content-Type is not accepted here; send {expected}.");
 
-    public static IResult MalformedHost() =>
+    public static ProblemHttpResult MalformedHost() =>
         Problem(StatusCodes.Status400BadRequest, "malformed-host", "Malformed Host header",
             "The Host header is not a valid host name or address with an optional port, so the request URL cannot be formed.");
 
-    public static IResult PayloadTooLarge(long limitBytes) =>
+    public static ProblemHttpResult PayloadTooLarge(long limitBytes) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "Payload too large",
             $"The request body exceeds the limit of {limitBytes} bytes.");
 
     /// <summary>The operation can never be stored (it outgrows one queue message): retrying cannot help, so not a 503.</summary>
-    public static IResult OperationTooLarge(int jsonBytes, int limitBytes, string? where = null) =>
+    public static ProblemHttpResult OperationTooLarge(int jsonBytes, int limitBytes, string? where = null) =>
         Problem(StatusCodes.Status413PayloadTooLarge, "operation-too-large", "Operation too large",
             $"{where ?? "The operation"} is {jsonBytes} bytes as stored; at most {limitBytes} bytes fit one queue message. "
             + "Send fewer or shorter attributes; nothing was accepted.",
             new Dictionary<string, object?> { ["limit_bytes"] = limitBytes, ["size_bytes"] = jsonBytes });
 
-    public static IResult Unauthorized(string detail) =>
+    public static ProblemHttpResult Unauthorized(string detail) =>
         Problem(StatusCodes.Status401Unauthorized, "unauthorized", "Unauthorized", detail);
 
-    public static IResult NotFound(string detail) =>
+    public static ProblemHttpResult NotFound(string detail) =>
         Problem(StatusCodes.Status404NotFound, "not-found", "Not found", detail);
 
     /// <summary>Storage could not take the operation: nothing was accepted, the sender should retry.</summary>
-    public static IResult StorageUnavailable(int retryAfterSeconds = 30) =>
+    public static WithHeaderResult<ProblemHttpResult> StorageUnavailable(int retryAfterSeconds = 30) =>
         WithRetryAfter(Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
             "The gateway could not store the operation, so it was not accepted. Retry later."), retryAfterSeconds);
 
     /// <summary><paramref name="inner"/> with a <c>Retry-After</c> of whole seconds, for 429 and 503 answers.</summary>
-    public static IResult WithRetryAfter(IResult inner, int seconds) =>
+    public static WithHeaderResult<TResult> WithRetryAfter<TResult>(TResult inner, int seconds)
+        where TResult : IResult =>
         WithHeader(inner, "Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary><paramref name="inner"/> with one more response header.</summary>
-    public static IResult WithHeader(IResult inner, string name, string value) => new HeaderResult(inner, name, value);
+    public static WithHeaderResult<TResult> WithHeader<TResult>(TResult inner, string name, string value)
+        where TResult : IResult => new(inner, name, value);
 
-    public static IResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+    public static ProblemHttpResult Problem(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
 
     // Echoing client input back is how header injection and log forging start: keep it short and printable.
@@ -68,14 +71,5 @@ public static class Problems
         }
         var printable = new string([.. value.Take(100).Where(c => c is >= ' ' and <= '~')]);
         return printable.Length == 0 ? "(unprintable)" : printable;
-    }
-
-    private sealed class HeaderResult(IResult inner, string name, string value) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers[name] = value;
-            return inner.ExecuteAsync(httpContext);
-        }
     }
 }

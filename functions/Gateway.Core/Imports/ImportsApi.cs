@@ -4,6 +4,7 @@ using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,8 @@ public static class ImportsApi
     /// </summary>
     public const int BusyRetryAfterSeconds = 15;
 
-    public static async Task<IResult> AcceptAsync(HttpRequest request, ImportIntake intake, IOptions<ImportOptions> options, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<AcceptedImport>, ProblemHttpResult, ValidationProblem, WithHeaderResult<ProblemHttpResult>>> AcceptAsync(
+        HttpRequest request, ImportIntake intake, IOptions<ImportOptions> options, CancellationToken cancellationToken)
     {
         if (!ImportFormats.TryFromContentType(request.ContentType, out var format, out var formatError))
         {
@@ -77,7 +79,8 @@ public static class ImportsApi
         };
     }
 
-    public static async Task<IResult> GetProgressAsync(string id, HttpRequest request, ImportProgressReader reader, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ImportProgress>, ProblemHttpResult, ValidationProblem>> GetProgressAsync(
+        string id, HttpRequest request, ImportProgressReader reader, CancellationToken cancellationToken)
     {
         if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
         {
@@ -103,19 +106,19 @@ public static class ImportsApi
 
     public static string LocationOf(string importId) => "/api/imports/" + importId;
 
-    private static IResult Accepted(ImportHeader import) => TypedResults.Accepted(LocationOf(import.ImportId), new AcceptedImport(
+    private static Accepted<AcceptedImport> Accepted(ImportHeader import) => TypedResults.Accepted(LocationOf(import.ImportId), new AcceptedImport(
         import.ImportId, ImportStatus.Queued, import.Accepted, import.Rejected, import.Duplicates, import.FirstRowErrors, LocationOf(import.ImportId)));
 
-    private static IResult FileTooLarge(long limit) =>
+    private static ProblemHttpResult FileTooLarge(long limit) =>
         FileProblem(new ImportFileException(ImportFileErrorCodes.FileTooLarge, $"The file is larger than the limit of {limit} bytes (Imports__MaxFileBytes)."));
 
-    private static IResult Busy(int maxConcurrent) => Problems.WithRetryAfter(
+    private static WithHeaderResult<ProblemHttpResult> Busy(int maxConcurrent) => Problems.WithRetryAfter(
         Problems.Problem(StatusCodes.Status429TooManyRequests, "too-many-imports", "Too many imports",
             $"{maxConcurrent} imports are being uploaded to this gateway already (Imports__MaxConcurrent); the file was not read. Retry after {BusyRetryAfterSeconds} seconds.",
             new Dictionary<string, object?> { ["code"] = ImportFileErrorCodes.TooManyImports }),
         BusyRetryAfterSeconds);
 
-    private static IResult FileProblem(ImportFileException error)
+    private static ProblemHttpResult FileProblem(ImportFileException error)
     {
         var status = error.Code switch
         {
@@ -131,7 +134,7 @@ public static class ImportsApi
         return Problems.Problem(status, error.Code.Replace('_', '-'), "The file cannot be imported", error.Message, extensions);
     }
 
-    private static IResult RowProblem(string detail, string type, int rejected, IReadOnlyList<RowErrorView> firstErrors)
+    private static ValidationProblem RowProblem(string detail, string type, int rejected, IReadOnlyList<RowErrorView> firstErrors)
     {
         var errors = firstErrors
             .GroupBy(e => $"line {e.Line.ToString(CultureInfo.InvariantCulture)}")
@@ -161,9 +164,9 @@ public static class ImportsEndpointRouteBuilderExtensions
         return api;
     }
 
-    private static Task<IResult> AcceptAsync(HttpRequest request, ImportIntake intake, IOptions<ImportOptions> options, CancellationToken cancellationToken) =>
+    private static Task<Results<Accepted<AcceptedImport>, ProblemHttpResult, ValidationProblem, WithHeaderResult<ProblemHttpResult>>> AcceptAsync(HttpRequest request, ImportIntake intake, IOptions<ImportOptions> options, CancellationToken cancellationToken) =>
         ImportsApi.AcceptAsync(request, intake, options, cancellationToken);
 
-    private static Task<IResult> GetProgressAsync(string id, HttpRequest request, ImportProgressReader reader, CancellationToken cancellationToken) =>
+    private static Task<Results<JsonHttpResult<ImportProgress>, ProblemHttpResult, ValidationProblem>> GetProgressAsync(string id, HttpRequest request, ImportProgressReader reader, CancellationToken cancellationToken) =>
         ImportsApi.GetProgressAsync(id, request, reader, cancellationToken);
 }

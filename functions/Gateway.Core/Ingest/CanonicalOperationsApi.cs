@@ -2,6 +2,7 @@ using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Libromi;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Scenarios;
@@ -16,21 +17,22 @@ public static class CanonicalOperationsApi
 {
     public const string CorrelationHeader = "x-correlation-id";
 
-    public static Task<IResult> AcceptContactAsync(
+    public static Task<Results<JsonHttpResult<AcceptedOperation>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> AcceptContactAsync(
         HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, CancellationToken cancellationToken) =>
         AcceptAsync(request, ingestor, gateway.Value, body => CanonicalRequestParser.ParseContact(body, libromi.Value.DefaultCountryCode), cancellationToken);
 
-    public static Task<IResult> AcceptStaffAssignmentAsync(
+    public static Task<Results<JsonHttpResult<AcceptedOperation>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> AcceptStaffAssignmentAsync(
         HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, CancellationToken cancellationToken) =>
         AcceptAsync(request, ingestor, gateway.Value, body => CanonicalRequestParser.ParseStaffAssignment(body, libromi.Value.DefaultCountryCode), cancellationToken);
 
-    public static Task<IResult> AcceptScenarioTriggerAsync(
+    public static Task<Results<JsonHttpResult<AcceptedOperation>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> AcceptScenarioTriggerAsync(
         HttpRequest request, OperationIngestor ingestor, IOptions<GatewayOptions> gateway, IOptions<LibromiClientOptions> libromi, IOptions<ScenarioOptions> scenarios,
         CancellationToken cancellationToken) =>
         AcceptAsync(request, ingestor, gateway.Value,
             body => CanonicalRequestParser.ParseScenarioTrigger(body, libromi.Value.DefaultCountryCode, scenarios.Value.Definitions.ContainsKey), cancellationToken);
 
-    private static async Task<IResult> AcceptAsync(
+    /// <summary>202 with the operation id once stored; 415, 413, 400 (malformed or invalid) or 503 problems otherwise.</summary>
+    private static async Task<Results<JsonHttpResult<AcceptedOperation>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> AcceptAsync(
         HttpRequest request, OperationIngestor ingestor, GatewayOptions options, Func<ReadOnlyMemory<byte>, ParseResult> parse, CancellationToken cancellationToken)
     {
         if (!BoundedBodyReader.HasMediaType(request, "application/json"))

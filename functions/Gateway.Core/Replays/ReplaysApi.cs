@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Libromi.Gateway.Replays;
 
@@ -14,7 +15,8 @@ public static class ReplaysApi
     /// <summary>A replay request is a small JSON object; anything larger is not one.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> StartAsync(HttpRequest request, ReplayJobRunner runner, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ReplayDryRunView>, WithHeaderResult<JsonHttpResult<ReplayJobView>>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> StartAsync(
+        HttpRequest request, ReplayJobRunner runner, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!BoundedBodyReader.HasMediaType(request, "application/json"))
         {
@@ -46,7 +48,8 @@ public static class ReplaysApi
         }
     }
 
-    public static async Task<IResult> GetAsync(string id, ReplayJobRunner runner, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<ReplayJobView>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> GetAsync(
+        string id, ReplayJobRunner runner, CancellationToken cancellationToken)
     {
         if (!ReplayWork.IsJobId(id))
         {
@@ -54,7 +57,8 @@ public static class ReplaysApi
         }
         try
         {
-            return await runner.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } job ? TypedResults.Json(ReplayJobView.From(job)) : NotFound(id);
+            var job = await runner.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            return job is null ? NotFound(id) : TypedResults.Json(ReplayJobView.From(job));
         }
         catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
@@ -62,7 +66,7 @@ public static class ReplaysApi
         }
     }
 
-    private static IResult NotFound(string id) => Problems.NotFound($"No replay job '{Problems.Sanitize(id)}'.");
+    private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"No replay job '{Problems.Sanitize(id)}'.");
 }
 
 /// <summary>The answer of a dry run: how many items match, how many a job would replay, and why the others would be skipped.</summary>

@@ -4,6 +4,7 @@ using Libromi.Gateway.Ingest.Hooks;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ namespace Libromi.Gateway.Status;
 /// </summary>
 public static class FiguresApi
 {
-    public static async Task<IResult> GetAsync(
+    public static async Task<Results<JsonHttpResult<FiguresReport>, WithHeaderResult<ProblemHttpResult>>> GetAsync(
         HookIntegrations integrations, FigureTable table, IOptions<FiguresOptions> options, StorageDeadline storageDeadline,
         [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
@@ -74,7 +75,7 @@ public sealed class StatusReporter(
             window.PerMinute(now, ChartMinutes));
     }
 
-    public static async Task<IResult> HandleAsync(StatusReporter reporter, CancellationToken cancellationToken) =>
+    public static async Task<JsonHttpResult<StatusSnapshot>> HandleAsync(StatusReporter reporter, CancellationToken cancellationToken) =>
         TypedResults.Json(await reporter.SnapshotAsync(cancellationToken).ConfigureAwait(false));
 }
 

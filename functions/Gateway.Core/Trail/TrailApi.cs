@@ -2,6 +2,7 @@ using System.Globalization;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Storage;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Libromi.Gateway.Trail;
 
@@ -17,17 +18,22 @@ public static class TrailApi
     /// <summary>The widest window one search reads: 31 days of hour partitions (744 range reads at most).</summary>
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(31);
 
-    public static async Task<IResult> GetOperationAsync(string id, OperationTrail trail, StorageDeadline storageDeadline, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<OperationView>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> GetOperationAsync(
+        string id, OperationTrail trail, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
         if (!TrailKey.TryParse(id, out var key))
         {
             return OperationNotFound(id);
         }
-        return await StorageGuardAsync(storageDeadline, cancellationToken, async token =>
-            await trail.GetAsync(key.Value, token).ConfigureAwait(false) is { } view ? TypedResults.Json(view) : OperationNotFound(id)).ConfigureAwait(false);
+        var (read, view) = await ReadAsync(storageDeadline, cancellationToken, token => trail.GetAsync(key.Value, token)).ConfigureAwait(false);
+        if (!read)
+        {
+            return TrailUnavailable();
+        }
+        return view is null ? OperationNotFound(id) : TypedResults.Json(view);
     }
 
-    public static async Task<IResult> SearchOperationsAsync(
+    public static async Task<Results<JsonHttpResult<OperationPage>, ValidationProblem, WithHeaderResult<ProblemHttpResult>>> SearchOperationsAsync(
         HttpRequest request, OperationTrail trail, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
         var query = request.Query;
@@ -76,7 +82,7 @@ public static class TrailApi
         }
 
         var search = new OperationQuery(since, until, limit, phone, source, state, cursor);
-        return await StorageGuardAsync(storageDeadline, cancellationToken, async token =>
+        var (read, page) = await ReadAsync(storageDeadline, cancellationToken, async token =>
         {
             // An operation id or a delivery id names its rows: read them, then apply the other filters.
             if (operationId is not null || deliveryId is not null)
@@ -93,20 +99,21 @@ public static class TrailApi
                         found.Add(view with { Calls = null });
                     }
                 }
-                return TypedResults.Json(new OperationPage(found, null));
+                return new OperationPage(found, null);
             }
-            return TypedResults.Json(await trail.SearchAsync(search, token).ConfigureAwait(false));
+            return await trail.SearchAsync(search, token).ConfigureAwait(false);
         }).ConfigureAwait(false);
+        return read ? TypedResults.Json(page!) : TrailUnavailable();
     }
 
-    public static Task<IResult> GetDeliveryAsync(string id, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken) =>
+    public static Task<Results<JsonHttpResult<DeliveryView>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> GetDeliveryAsync(string id, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken) =>
         GetDeliveryAsync(id, withBody: false, deliveries, storageDeadline, cancellationToken);
 
     /// <summary>The delivery with its raw body: the admin key only, since a body can hold what its sender would not show everyone.</summary>
-    public static Task<IResult> GetDeliveryBodyAsync(string id, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken) =>
+    public static Task<Results<JsonHttpResult<DeliveryView>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> GetDeliveryBodyAsync(string id, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken) =>
         GetDeliveryAsync(id, withBody: true, deliveries, storageDeadline, cancellationToken);
 
-    public static async Task<IResult> SearchDeliveriesAsync(HttpRequest request, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
+    public static async Task<Results<JsonHttpResult<DeliveryPage>, ValidationProblem, WithHeaderResult<ProblemHttpResult>>> SearchDeliveriesAsync(HttpRequest request, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
         var query = request.Query;
         var errors = new Dictionary<string, string[]>();
@@ -141,15 +148,16 @@ public static class TrailApi
             return Problems.Validation(errors);
         }
         var integration = Text(query, "integration");
-        return await StorageGuardAsync(storageDeadline, cancellationToken, async token =>
+        var (read, page) = await ReadAsync(storageDeadline, cancellationToken, async token =>
         {
             if (deliveryKey is { } key)
             {
                 var one = await deliveries.GetAsync(key, false, token).ConfigureAwait(false);
-                return TypedResults.Json(new DeliveryPage(one is null || (integration is not null && one.Integration != integration) ? [] : [one], null));
+                return new DeliveryPage(one is null || (integration is not null && one.Integration != integration) ? [] : [one], null);
             }
-            return TypedResults.Json(await deliveries.SearchAsync(new DeliveryQuery(since, until, limit, integration, outcome, duplicate, cursor), token).ConfigureAwait(false));
+            return await deliveries.SearchAsync(new DeliveryQuery(since, until, limit, integration, outcome, duplicate, cursor), token).ConfigureAwait(false);
         }).ConfigureAwait(false);
+        return read ? TypedResults.Json(page!) : TrailUnavailable();
     }
 
     /// <summary>
@@ -160,40 +168,55 @@ public static class TrailApi
     public static async Task<(DeliveryView? Delivery, IResult? Problem)> ReadDeliveryWithBodyAsync(
         TrailKey key, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
-        DeliveryView? delivery = null;
-        var answer = await StorageGuardAsync(storageDeadline, cancellationToken, async token =>
-            (delivery = await deliveries.GetAsync(key, withBody: true, token).ConfigureAwait(false)) is null ? DeliveryNotFound(key.Id) : TypedResults.Ok()).ConfigureAwait(false);
-        return delivery is null ? (null, answer) : (delivery, null);
+        var (read, delivery) = await ReadAsync(storageDeadline, cancellationToken, token => deliveries.GetAsync(key, withBody: true, token)).ConfigureAwait(false);
+        if (!read)
+        {
+            return (null, TrailUnavailable());
+        }
+        return delivery is null ? (null, DeliveryNotFound(key.Id)) : (delivery, null);
     }
 
-    private static async Task<IResult> GetDeliveryAsync(string id, bool withBody, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
+    private static async Task<Results<JsonHttpResult<DeliveryView>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> GetDeliveryAsync(
+        string id, bool withBody, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
         if (!TrailKey.TryParse(id, out var key))
         {
             return DeliveryNotFound(id);
         }
-        return await StorageGuardAsync(storageDeadline, cancellationToken, async token =>
-            await deliveries.GetAsync(key.Value, withBody, token).ConfigureAwait(false) is { } view ? TypedResults.Json(view) : DeliveryNotFound(id)).ConfigureAwait(false);
+        var (read, view) = await ReadAsync(storageDeadline, cancellationToken, token => deliveries.GetAsync(key.Value, withBody, token)).ConfigureAwait(false);
+        if (!read)
+        {
+            return TrailUnavailable();
+        }
+        return view is null ? DeliveryNotFound(id) : TypedResults.Json(view);
     }
 
-    private static async Task<IResult> StorageGuardAsync(StorageDeadline storageDeadline, CancellationToken cancellationToken, Func<CancellationToken, Task<IResult>> read)
+    /// <summary>
+    /// Runs one trail read under the storage deadline. <c>Read</c> is false when storage failed or ran out of time (the
+    /// caller answers <see cref="TrailUnavailable"/>); otherwise <c>Value</c> is what the read returned, null for none.
+    /// </summary>
+    private static async Task<(bool Read, T? Value)> ReadAsync<T>(StorageDeadline storageDeadline, CancellationToken cancellationToken, Func<CancellationToken, Task<T?>> read)
+        where T : class
     {
         try
         {
             using var deadline = storageDeadline.Start(cancellationToken);
-            return await read(deadline.Token).ConfigureAwait(false);
+            return (true, await read(deadline.Token).ConfigureAwait(false));
         }
         catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
         {
-            return Problems.WithRetryAfter(Problems.Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
-                "The trail could not be read in time. Retry later."), 30);
+            return (false, null);
         }
     }
 
-    private static IResult OperationNotFound(string id) =>
+    private static WithHeaderResult<ProblemHttpResult> TrailUnavailable() =>
+        Problems.WithRetryAfter(Problems.Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+            "The trail could not be read in time. Retry later."), 30);
+
+    private static ProblemHttpResult OperationNotFound(string id) =>
         Problems.NotFound($"No operation '{Problems.Sanitize(id)}' in the trail (unknown, older than the trail's retention, or an import row not yet processed).");
 
-    private static IResult DeliveryNotFound(string id) =>
+    private static ProblemHttpResult DeliveryNotFound(string id) =>
         Problems.NotFound($"No delivery '{Problems.Sanitize(id)}' in the delivery log (unknown, or older than its retention).");
 
     private static string? Text(IQueryCollection query, string name) => query[name].ToString() is { Length: > 0 } value ? value : null;
