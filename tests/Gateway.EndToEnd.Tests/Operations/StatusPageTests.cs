@@ -181,7 +181,8 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         var traffic = await ZapierTraffic.SendAsync(gateway);
         await gateway.WaitForStateAsync(traffic.RejectedOperationId, OperationStates.DeadLettered);
         await gateway.WaitForStateAsync(traffic.DeliveredOperationId, OperationStates.Delivered);
-        var refused = await Eventually.WaitForAsync(() => gateway.Client.GetFromJsonAsync<JsonObject>($"/api/deliveries/{traffic.RefusedDeliveryId}"),
+        // The delivery log writes in batches: until its batch is stored the delivery answers 404.
+        var refused = await Eventually.WaitForAsync(() => LoggedDeliveryAsync(gateway, traffic.RefusedDeliveryId),
             d => d is not null, "the refused delivery logged");
         await Eventually.WaitForAsync(() => gateway.Client.GetStringAsync("/api/integrations/figures"),
             t => t.Contains("\"dead_lettered\":1", StringComparison.Ordinal) && t.Contains("\"delivered\":1", StringComparison.Ordinal), "the outcomes in the figures");
@@ -209,6 +210,12 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         output.WriteLine(log);
 
         Assert.True(exitCode == 0, $"The browser check failed:\n{log}");
+    }
+
+    private static async Task<JsonObject?> LoggedDeliveryAsync(GatewayHost gateway, string deliveryId)
+    {
+        using var response = await gateway.Client.GetAsync($"/api/deliveries/{deliveryId}");
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<JsonObject>();
     }
 
     private static async Task<string> PostWithContentTypeAsync(GatewayHost gateway, string integration, string contentType)
