@@ -1,5 +1,5 @@
 using Libromi.Gateway.Figures;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Status;
 using Libromi.Gateway.Storage;

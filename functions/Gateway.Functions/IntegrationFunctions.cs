@@ -1,5 +1,5 @@
 using Libromi.Gateway.Configuration;
-using Libromi.Gateway.Ingest.Hooks.DryRun;
+using Libromi.Gateway.Webhooks.DryRun;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using Libromi.Gateway.Configuration;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

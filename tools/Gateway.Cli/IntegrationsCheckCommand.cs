@@ -1,4 +1,4 @@
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Spectre.Console;
 
 namespace Libromi.Gateway.Cli;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Libromi.Gateway.Ingest.Hooks.DryRun;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks.DryRun;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Secrets;
 using Microsoft.Extensions.Configuration;
@@ -111,7 +111,7 @@ internal static class IntegrationsTestCommand
             : new SampleContactReport("not_available", "The CLI does not call Libromi; save the contact's GET /contact/{phone} answer and pass it with --contact.");
         var secrets = new ConfigurationSecretSource(new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var report = await IntegrationDryRun.RunAsync(integration, IntegrationDryRun.Live, input.ToWebhookRequest(new Uri(LocalGateway, $"api/hooks/{Uri.EscapeDataString(integration.Name)}")),
-            secrets, TimeProvider.System, maxItems: new Ingest.Hooks.HookOptions().MaxItemsPerDelivery, attributeTypes, sampleContact, cancellationToken: cancellationToken);
+            secrets, TimeProvider.System, maxItems: new Webhooks.HookOptions().MaxItemsPerDelivery, attributeTypes, sampleContact, cancellationToken: cancellationToken);
 
         output.WriteLine(JsonSerializer.Serialize(report, DryRunReport.JsonOptions));
         return report.Outcome is "accepted" or "ignored" && report.AttributeTypes.Warnings.Count == 0 ? WouldBeAccepted : WouldBeRefused;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Serialization;
 using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Http;
@@ -7,8 +6,6 @@ using Libromi.Gateway.Secrets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Libromi.Gateway.Storage;
-using Libromi.Gateway.RateLimiting;
-using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Health;
 
@@ -18,39 +15,23 @@ namespace Libromi.Gateway.Health;
 /// table; 503 otherwise) and <c>GET /api/health</c>, the full report: storage, secret source, circuit,
 /// rate-limit pause, queue depths, the oldest message's age per lane and the dead-letter count.
 /// </summary>
-public sealed class HealthReporter(
-    OperationQueues queues, QueueInspector inspector, DeadLetterStore deadLetters, ISecretSource secrets, SendingState sendingState,
-    StorageDeadline storageDeadline, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
+public sealed class HealthReporter(OperationQueues queues, DeadLetterStore deadLetters, ISecretSource secrets, GatewaySnapshotBuilder snapshots, StorageDeadline storageDeadline)
 {
     public async Task<HealthReport> ReportAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<LaneSample>? lanes = null;
-        int? deadLetterCount = null;
-        string? storageError = null;
-        try
-        {
-            using var timeout = storageDeadline.Start(cancellationToken);
-            lanes = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
-            deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
-        {
-            storageError = $"Storage is unreachable ({exception.GetType().Name}).";
-        }
-
-        var circuit = sendingState.Circuit;
-        var pausedUntil = sendingState.PausedUntil > timeProvider.GetUtcNow() ? sendingState.PausedUntil : (DateTimeOffset?)null;
-        var status = storageError is not null ? "unhealthy" : circuit.IsOpen || pausedUntil is not null ? "degraded" : "healthy";
+        var snapshot = await snapshots.BuildAsync(alsoRead: null, cancellationToken).ConfigureAwait(false);
+        var lanes = snapshot.Lanes;
+        var status = !snapshot.StorageReachable ? "unhealthy" : snapshot.CircuitOpen || snapshot.PausedUntil is not null ? "degraded" : "healthy";
         return new HealthReport(
             status,
-            new StorageHealth(storageError is null, storageError),
+            new StorageHealth(snapshot.StorageReachable, snapshot.StorageError),
             secrets.Kind,
-            new CircuitHealth(circuit.IsOpen ? "open" : "closed", circuit.Reason, circuit.OpenedAt),
-            pausedUntil,
+            snapshot.Circuit,
+            snapshot.PausedUntil,
             lanes?.ToDictionary(lane => lane.Queue, lane => lane.Depth),
             lanes?.Where(lane => lane.Queue is QueueNames.Realtime or QueueNames.Bulk)
                 .ToDictionary(lane => lane.Queue == QueueNames.Bulk ? "bulk" : "realtime", lane => new LaneHealth(lane.Depth, lane.OldestAge?.TotalSeconds)),
-            deadLetterCount);
+            snapshot.DeadLetters);
     }
 
     /// <summary>Storage answers within <c>Gateway__StorageTimeout</c>: the instance can take traffic.</summary>
@@ -107,4 +88,8 @@ public sealed record StorageHealth([property: JsonPropertyName("reachable")] boo
 public sealed record CircuitHealth(
     [property: JsonPropertyName("state")] string State,
     [property: JsonPropertyName("reason")] string? Reason,
-    [property: JsonPropertyName("since")] DateTimeOffset? Since);
+    [property: JsonPropertyName("since")] DateTimeOffset? Since)
+{
+    public const string Open = "open";
+    public const string Closed = "closed";
+}

@@ -21,7 +21,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapPost("/contacts", CanonicalOperationsApi.AcceptContactAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/staff-assignments", CanonicalOperationsApi.AcceptStaffAssignmentAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
         api.MapPost("/scenario-triggers", CanonicalOperationsApi.AcceptScenarioTriggerAsync).AddEndpointFilter(new GatewayKeyFilter(GatewayKeyRole.Api));
-        api.MapPost("/hooks/{integration}", Ingest.Hooks.WebhooksApi.AcceptAsync);
+        api.MapPost("/hooks/{integration}", Webhooks.WebhooksApi.AcceptAsync);
         api.MapImportsApi();
         api.MapGet("/health", HealthReporter.HandleAsync);
         api.MapGet("/health/live", HealthReporter.HandleLive);
@@ -43,7 +43,7 @@ public static class GatewayEndpointRouteBuilderExtensions
         api.MapDelete("/dead-letters/{id}", DeadLettersApi.DeleteAsync).AddEndpointFilter(admin);
         api.MapPost("/replays", ReplaysApi.StartAsync).AddEndpointFilter(admin);
         api.MapGet("/replays/{id}", ReplaysApi.GetAsync).AddEndpointFilter(admin);
-        api.MapPost("/integrations/{name}/test", Ingest.Hooks.DryRun.IntegrationTestApi.TestAsync).AddEndpointFilter(admin);
+        api.MapPost("/integrations/{name}/test", Webhooks.DryRun.IntegrationTestApi.TestAsync).AddEndpointFilter(admin);
 
         // The status page is public like /api/health; dead letters on it need the admin key.
         endpoints.MapGet("/status", StatusPage.Handle);

@@ -60,6 +60,7 @@ public static class GatewayServiceCollectionExtensions
         services.TryAddSingleton<OperationDrain>();
         services.TryAddSingleton<StorageDeadline>();
         services.TryAddSingleton<OperationIngestor>();
+        services.TryAddSingleton<GatewaySnapshotBuilder>();
         services.TryAddSingleton<HealthReporter>();
         services.TryAddSingleton<QueueInspector>();
         services.TryAddSingleton<DeadLetterStore>();

@@ -1,6 +1,6 @@
 using Libromi.Gateway.Configuration;
-using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Ingest.Hooks.DryRun;
+using Libromi.Gateway.Webhooks;
+using Libromi.Gateway.Webhooks.DryRun;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -75,7 +75,7 @@ public static class LibromiServiceCollectionExtensions
                 .AddRateLimiter(new RateLimiterStrategyOptions
                 {
                     RateLimiter = args => args.Context.Properties.GetValue(IsRetryAttempt, false)
-                        ? AcquireRetryPermitAsync(context.ServiceProvider.GetRequiredService<RateLimiter>(), args.Context)
+                        ? AcquireRetryPermitAsync(context.ServiceProvider.GetRequiredService<LaneRateLimiter>(), args.Context)
                         : ValueTask.FromResult<RateLimitLease>(FirstAttemptLease.Instance),
                 })
                 .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
@@ -93,14 +93,10 @@ public static class LibromiServiceCollectionExtensions
 
     private static readonly ResiliencePropertyKey<bool> IsRetryAttempt = new("libromi.retry-attempt");
 
-    private static ValueTask<RateLimitLease> AcquireRetryPermitAsync(RateLimiter limiter, ResilienceContext context)
+    private static ValueTask<RateLimitLease> AcquireRetryPermitAsync(LaneRateLimiter limiter, ResilienceContext context)
     {
-        if (limiter is not ILaneRateLimiter lanes)
-        {
-            return limiter.AcquireAsync(1, context.CancellationToken);
-        }
         var lane = context.GetRequestMessage()?.Options.TryGetValue(LibromiClient.LaneOption, out var requested) == true ? requested : Lane.Realtime;
-        return lanes.AcquireAsync(lane, context.CancellationToken);
+        return limiter.AcquireAsync(lane, context.CancellationToken);
     }
 
     /// <summary>The first attempt's permit is taken by the processor's delivery gate, before the call.</summary>

@@ -10,12 +10,12 @@ namespace Libromi.Gateway.Processing;
 /// Decides whether one call to Libromi may go now: not while paused after a 429, not while the token is
 /// rejected (except one probe), and only with a permit from the account's rate limiter.
 /// </summary>
-public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IOptions<ProcessingOptions> options, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
+public sealed class DeliveryGate(LaneRateLimiter rateLimiter, SendingState state, IOptions<ProcessingOptions> options, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
 {
     internal static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>; a lane-aware limiter serves realtime
+    /// Waits for a permit at most <see cref="ProcessingOptions.MaxPermitWait"/>; the limiter serves realtime
     /// waiters before bulk ones. A null result means "go"; otherwise the delay after which the caller should try
     /// again (the message goes back to its queue).
     /// </summary>
@@ -33,7 +33,7 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
         return await AcquireAsync(lane, cancellationToken).ConfigureAwait(false);
     }
 
-    private TimeSpan Forecast(Lane lane) => rateLimiter is IPermitForecast forecast ? forecast.NextPermitIn(lane) : TimeSpan.Zero;
+    private TimeSpan Forecast(Lane lane) => rateLimiter.NextPermitIn(lane);
 
     /// <summary>
     /// A permit for a second request of the same attempt: the call sent again after Libromi refused a token that
@@ -64,9 +64,7 @@ public sealed class DeliveryGate(RateLimiter rateLimiter, SendingState state, IO
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try
         {
-            using var lease = await (rateLimiter is ILaneRateLimiter lanes
-                ? lanes.AcquireAsync(lane, linked.Token)
-                : rateLimiter.AcquireAsync(1, linked.Token)).ConfigureAwait(false);
+            using var lease = await rateLimiter.AcquireAsync(lane, linked.Token).ConfigureAwait(false);
             if (lease.IsAcquired)
             {
                 return null;

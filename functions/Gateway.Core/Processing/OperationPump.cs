@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.RateLimiting;
-using System.Threading.RateLimiting;
 using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.Processing;
@@ -40,7 +39,7 @@ public sealed partial class OperationPump(
     OperationQueues queues,
     OperationProcessor processor,
     SendingState sendingState,
-    RateLimiter rateLimiter,
+    LaneRateLimiter rateLimiter,
     IOptions<OperationPumpOptions> options,
     IOptions<ProcessingOptions> processingOptions,
     IOptions<DrainOptions> drainOptions,
@@ -418,7 +417,7 @@ public sealed partial class OperationPump(
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>How long until a permit in <paramref name="lane"/> is expected, counting the waiters ahead.</summary>
-    private TimeSpan PermitWait(Lane lane) => rateLimiter is IPermitForecast forecast ? forecast.NextPermitIn(lane) : TimeSpan.Zero;
+    private TimeSpan PermitWait(Lane lane) => rateLimiter.NextPermitIn(lane);
 
     [LoggerMessage(EventId = 4001, EventName = "QueueStorageFault", Level = LogLevel.Warning, Message = "Queue storage is unreachable ({Failure}); polling again shortly")]
     private static partial void LogStorageFault(ILogger logger, string failure);

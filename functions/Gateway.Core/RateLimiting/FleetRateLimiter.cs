@@ -17,7 +17,7 @@ namespace Libromi.Gateway.RateLimiting;
 /// and their messages go back to the queue. One refill loop per instance talks to the ledger; when the ledger
 /// is full it sleeps (on the gateway clock) until the ledger says capacity frees, without polling.
 /// </remarks>
-public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IPermitForecast
+public sealed partial class FleetRateLimiter : LaneRateLimiter
 {
     /// <summary>On a refused lease: until when the whole account is paused after a 429 seen by any instance.</summary>
     public static readonly MetadataName<DateTimeOffset> PausedUntil = MetadataName.Create<DateTimeOffset>("PAUSED_UNTIL");
@@ -71,7 +71,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IP
         }
     }
 
-    public ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
+    public override ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
     {
         CancellationTokenSource? wake = null;
         ValueTask<RateLimitLease> result;
@@ -130,7 +130,7 @@ public sealed partial class FleetRateLimiter : RateLimiter, ILaneRateLimiter, IP
     /// until it said capacity frees (for realtime only when realtime waiters were part of that request, since the
     /// ledger keeps a reserve for realtime that bulk cannot use).
     /// </summary>
-    public TimeSpan NextPermitIn(Lane lane)
+    public override TimeSpan NextPermitIn(Lane lane)
     {
         lock (_lock)
         {

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Libromi.Gateway.Libromi;
 
 namespace Libromi.Gateway.RateLimiting;
@@ -17,7 +16,7 @@ public static class LibromiRateLimiterFactory
     /// An in-process limiter: correct for one instance. Several instances sharing one Libromi account need a
     /// limiter whose state is shared (the fleet-wide limiter replaces this one behind the same type).
     /// </summary>
-    public static RateLimiter CreateInProcess(LibromiClientOptions options, TimeProvider timeProvider) =>
+    public static LaneRateLimiter CreateInProcess(LibromiClientOptions options, TimeProvider timeProvider) =>
         new AccountWindows(
             new SlidingWindowLogLimiter(options.RequestsPerMinute, TimeSpan.FromMinutes(1) + WindowMargin, timeProvider),
             new SlidingWindowLogLimiter(options.RequestsPerHour, TimeSpan.FromHours(1) + WindowMargin, timeProvider));

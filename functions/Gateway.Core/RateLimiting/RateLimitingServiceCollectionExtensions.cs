@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Libromi.Gateway.Libromi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +19,7 @@ public static class RateLimitingServiceCollectionExtensions
         services.TryAddSingleton<ISharedPause>(provider => IsFleet(provider)
             ? provider.GetRequiredService<FleetLedgerStore>()
             : new InstancePause());
-        services.TryAddSingleton<RateLimiter>(provider =>
+        services.TryAddSingleton<LaneRateLimiter>(provider =>
         {
             var clock = provider.GetRequiredKeyedService<TimeProvider>(GatewayClock.Key);
             return IsFleet(provider)

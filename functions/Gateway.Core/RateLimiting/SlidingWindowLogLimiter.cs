@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.RateLimiting;
 
@@ -12,6 +13,7 @@ namespace Libromi.Gateway.RateLimiting;
 /// <c>Stopwatch</c> directly, so it cannot run on a FakeTimeProvider in tests. Libromi's windows are assumed
 /// sliding (docs/libromi-api.md, "Unknowns"), and a 429 pauses the whole account, so the gateway keeps an exact log of grant
 /// times instead: one <see cref="long"/> per permit of the limit (80 KB for 10,000 an hour).
+/// Waiters queue by lane: realtime ones are served before bulk ones that arrived earlier; a lane-blind request is realtime.
 /// </remarks>
 public sealed class SlidingWindowLogLimiter : RateLimiter
 {
@@ -20,12 +22,14 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
     private readonly int _queueLimit;
     private readonly TimeProvider _timeProvider;
     private readonly long[] _grants;
-    private readonly LinkedList<PermitWaiter> _waiters = new();
+    private readonly LinkedList<PermitWaiter> _realtime = new();
+    private readonly LinkedList<PermitWaiter> _bulk = new();
     private readonly Lock _lock = new();
     private readonly ITimer _timer;
     private int _oldest;
     private int _count;
     private int _queuedPermits;
+    private int _queuedRealtimePermits;
     private long _successfulLeases;
     private long _failedLeases;
     private bool _disposed;
@@ -59,15 +63,22 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         }
     }
 
-    /// <summary>How long until one more permit is granted, after the waiters already queued.</summary>
-    public TimeSpan NextPermitIn()
+    /// <summary>How long until one more permit is granted in <paramref name="lane"/>, after the waiters that would go first.</summary>
+    public TimeSpan NextPermitIn(Lane lane)
     {
         lock (_lock)
         {
             var now = Now;
             Evict(now);
-            return RetryAfter(1, now);
+            return RetryAfter(1, now, QueuedAhead(lane));
         }
+    }
+
+    /// <summary>One permit for <paramref name="lane"/>: realtime waiters go ahead of bulk ones that are already queued.</summary>
+    public ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Acquire(1, lane, cancellationToken);
     }
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
@@ -77,38 +88,50 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = Now;
-            if (_waiters.Count == 0 && TryGrant(permitCount, now))
+            if (_realtime.Count + _bulk.Count == 0 && TryGrant(permitCount, now))
             {
                 return PermitLease.Acquired;
             }
             _failedLeases++;
-            return PermitLease.Refused(RetryAfter(permitCount, now));
+            return PermitLease.Refused(RetryAfter(permitCount, now, _queuedPermits));
         }
     }
 
-    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+    protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
+        Acquire(permitCount, Lane.Realtime, cancellationToken);
+
+    private ValueTask<RateLimitLease> Acquire(int permitCount, Lane lane, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, _permitLimit);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = Now;
-            if (_waiters.Count == 0 && TryGrant(permitCount, now))
+            if (QueuedAhead(lane) == 0 && TryGrant(permitCount, now))
             {
                 return ValueTask.FromResult<RateLimitLease>(PermitLease.Acquired);
             }
             if (_queuedPermits + permitCount > _queueLimit)
             {
                 _failedLeases++;
-                return ValueTask.FromResult<RateLimitLease>(PermitLease.Refused(RetryAfter(permitCount, now)));
+                return ValueTask.FromResult<RateLimitLease>(PermitLease.Refused(RetryAfter(permitCount, now, QueuedAhead(lane))));
             }
 
             _queuedPermits += permitCount;
-            var waiter = PermitWaiter.Enqueue(_waiters, permitCount, _lock, Cancelled, cancellationToken);
+            if (lane == Lane.Realtime)
+            {
+                _queuedRealtimePermits += permitCount;
+            }
+            var waiter = lane == Lane.Realtime
+                ? PermitWaiter.Enqueue(_realtime, permitCount, _lock, CancelledRealtime, cancellationToken)
+                : PermitWaiter.Enqueue(_bulk, permitCount, _lock, Cancelled, cancellationToken);
             ScheduleNextServe(now);
             return waiter.Lease;
         }
     }
+
+    /// <summary>Permits queued that would be served before a new request in <paramref name="lane"/>.</summary>
+    private int QueuedAhead(Lane lane) => lane == Lane.Realtime ? _queuedRealtimePermits : _queuedPermits;
 
     private long Now => _timeProvider.GetUtcNow().UtcTicks;
 
@@ -138,9 +161,9 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
     }
 
     /// <summary>When enough of the oldest grants will have left the window for <paramref name="permitCount"/> more.</summary>
-    private TimeSpan RetryAfter(int permitCount, long now)
+    private TimeSpan RetryAfter(int permitCount, long now, int queuedAhead)
     {
-        var mustExpire = _count + _queuedPermits + permitCount - _permitLimit;
+        var mustExpire = _count + queuedAhead + permitCount - _permitLimit;
         if (mustExpire <= 0)
         {
             return TimeSpan.Zero;
@@ -156,7 +179,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
 
     private void ScheduleNextServe(long now)
     {
-        if (_waiters.Count == 0 || _count == 0)
+        if (_realtime.Count + _bulk.Count == 0 || _count == 0)
         {
             return;
         }
@@ -174,10 +197,16 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
                 return;
             }
             var now = Now;
-            while (_waiters.First is { } first && TryGrant(first.Value.PermitCount, now))
+            // Realtime first: a bulk waiter is served only once no realtime one is queued.
+            while ((_realtime.First ?? _bulk.First) is { } first && TryGrant(first.Value.PermitCount, now))
             {
-                _waiters.RemoveFirst();
+                var fromRealtime = first.List == _realtime;
+                first.List!.RemoveFirst();
                 _queuedPermits -= first.Value.PermitCount;
+                if (fromRealtime)
+                {
+                    _queuedRealtimePermits -= first.Value.PermitCount;
+                }
                 granted.Add(first.Value);
             }
             ScheduleNextServe(now);
@@ -189,7 +218,14 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         }
     }
 
-    /// <summary>Under the lock, once a cancelled waiter has left the queue.</summary>
+    /// <summary>Under the lock, once a cancelled waiter has left the realtime queue.</summary>
+    private void CancelledRealtime(PermitWaiter waiter)
+    {
+        _queuedRealtimePermits -= waiter.PermitCount;
+        Cancelled(waiter);
+    }
+
+    /// <summary>Under the lock, once a cancelled waiter has left its queue.</summary>
     private void Cancelled(PermitWaiter waiter)
     {
         _queuedPermits -= waiter.PermitCount;
@@ -210,9 +246,11 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
                 return;
             }
             _disposed = true;
-            abandoned = [.. _waiters];
-            _waiters.Clear();
+            abandoned = [.. _realtime, .. _bulk];
+            _realtime.Clear();
+            _bulk.Clear();
             _queuedPermits = 0;
+            _queuedRealtimePermits = 0;
         }
         _timer.Dispose();
         foreach (var waiter in abandoned)

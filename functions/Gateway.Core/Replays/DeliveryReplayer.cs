@@ -1,5 +1,4 @@
-using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Trail;
 using Microsoft.Extensions.Logging;
 

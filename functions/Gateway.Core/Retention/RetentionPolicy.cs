@@ -7,7 +7,7 @@ public static class RetentionPolicy
 {
     /// <summary>
     /// A delivery identity recorded at or before this instant no longer counts as seen
-    /// (<see cref="Ingest.Hooks.DeliveryDeduplicator.FindSeenAsync"/> counts only <c>SeenAt</c> after it), so its row only costs storage.
+    /// (<see cref="Webhooks.DeliveryDeduplicator.FindSeenAsync"/> counts only <c>SeenAt</c> after it), so its row only costs storage.
     /// </summary>
     public static DateTimeOffset DeliveriesExpireAtOrBefore(DateTimeOffset now, TimeSpan deduplicationWindow) => now - deduplicationWindow;
 

@@ -10,7 +10,7 @@ namespace Libromi.Gateway.Scenarios;
 /// the fleet scope), and not while scenario calls are paused after a 429 from a scenario URL. Contact calls have
 /// their own gate (<c>DeliveryGate</c>): neither waits for, nor is paused by, the other.
 /// </summary>
-public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause sharedPause, TimeSpan maxPermitWait, TimeProvider timeProvider, ILogger<ScenarioGate> logger)
+public sealed partial class ScenarioGate(LaneRateLimiter limiter, ISharedPause sharedPause, TimeSpan maxPermitWait, TimeProvider timeProvider, ILogger<ScenarioGate> logger)
     : IAsyncDisposable
 {
     private static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
@@ -31,7 +31,7 @@ public sealed partial class ScenarioGate(RateLimiter limiter, ISharedPause share
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try
         {
-            using var lease = await (limiter is ILaneRateLimiter lanes ? lanes.AcquireAsync(lane, linked.Token) : limiter.AcquireAsync(1, linked.Token)).ConfigureAwait(false);
+            using var lease = await limiter.AcquireAsync(lane, linked.Token).ConfigureAwait(false);
             if (lease.IsAcquired)
             {
                 return null;

@@ -1,6 +1,6 @@
 using Libromi.Gateway.Figures;
 using Libromi.Gateway.Http;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Storage;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Libromi.Gateway.DeadLetters;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Libromi;
@@ -9,9 +8,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Libromi.Gateway.Storage;
-using Libromi.Gateway.RateLimiting;
-using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Status;
 
@@ -20,9 +16,7 @@ namespace Libromi.Gateway.Status;
 /// gauge, the circuit, the dead-letter count, running imports and per-minute throughput. It carries no
 /// operation data (phone numbers, payloads): those are behind the admin key in <c>/api/dead-letters</c>.
 /// </summary>
-public sealed class StatusReporter(
-    QueueInspector inspector, DeadLetterStore deadLetters, RunningImports runningImports, SendingState sendingState, ThroughputWindow window,
-    StorageDeadline storageDeadline, IOptions<LibromiClientOptions> libromi, [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider)
+public sealed class StatusReporter(GatewaySnapshotBuilder snapshots, RunningImports runningImports, ThroughputWindow window, IOptions<LibromiClientOptions> libromi)
 {
     public const int ChartMinutes = 30;
 
@@ -34,22 +28,11 @@ public sealed class StatusReporter(
 
     public async Task<StatusSnapshot> SnapshotAsync(CancellationToken cancellationToken)
     {
-        var now = timeProvider.GetUtcNow();
-        IReadOnlyList<LaneSample> samples = [];
-        int? deadLetterCount = null;
         var imports = new RunningImportsView([], 0);
-        var storageReachable = true;
-        try
-        {
-            using var timeout = storageDeadline.Start(cancellationToken);
-            samples = await inspector.SampleAsync(timeout.Token).ConfigureAwait(false);
-            deadLetterCount = await deadLetters.CountAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
-            imports = await runningImports.ReadAsync(ImportsShown, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken))
-        {
-            storageReachable = false;
-        }
+        var snapshot = await snapshots.BuildAsync(
+            async token => imports = await runningImports.ReadAsync(ImportsShown, token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var now = snapshot.TakenAt;
+        var samples = snapshot.Lanes ?? [];
 
         var plan = libromi.Value;
         // The sustained rate is the tighter of the two windows: 1,000 an hour is under 17 a minute.
@@ -60,16 +43,15 @@ public sealed class StatusReporter(
         LaneStatus? Lane(string name, LaneSample? sample, int ahead) => sample is null ? null
             : new LaneStatus(name, sample.Queue, sample.Depth, sample.OldestAge?.TotalSeconds, Math.Ceiling((ahead + sample.Depth) / perSecond));
 
-        var circuit = sendingState.Circuit;
         return new StatusSnapshot(
             now,
-            storageReachable,
+            snapshot.StorageReachable,
             [.. new[] { Lane("realtime", realtime, 0), Lane("bulk", bulk, realtime?.Depth ?? 0) }.OfType<LaneStatus>()],
             new RateLimitStatus(plan.RequestsPerMinute, plan.RequestsPerHour,
                 window.RequestsSince(now - TimeSpan.FromMinutes(1)), window.RequestsSince(now - TimeSpan.FromHours(1)),
-                sendingState.PausedUntil > now ? sendingState.PausedUntil : null),
-            new CircuitHealth(circuit.IsOpen ? "open" : "closed", circuit.Reason, circuit.OpenedAt),
-            deadLetterCount,
+                snapshot.PausedUntil),
+            snapshot.Circuit,
+            snapshot.DeadLetters,
             [.. imports.Shown.Select(RunningImportStatus.From)],
             imports.NotShown,
             window.PerMinute(now, ChartMinutes));

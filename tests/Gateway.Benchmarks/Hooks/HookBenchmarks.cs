@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 
 namespace Libromi.Gateway.Benchmarks.Hooks;
 

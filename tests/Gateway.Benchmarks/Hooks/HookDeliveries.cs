@@ -1,5 +1,5 @@
 using System.Text;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Secrets;
 
 namespace Libromi.Gateway.Benchmarks.Hooks;

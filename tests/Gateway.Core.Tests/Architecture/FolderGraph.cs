@@ -3,7 +3,7 @@ namespace Libromi.Gateway.Tests.Architecture;
 /// <summary>
 /// Which folder of the core depends on which, each dependency with its examples (each a referring type and the type
 /// it refers to) so that a failure says where to look. A folder is the first namespace segment below
-/// <c>Libromi.Gateway</c>: <c>Ingest.Hooks.DryRun</c> belongs to <c>Ingest</c>.
+/// <c>Libromi.Gateway</c>: <c>Webhooks.DryRun</c> belongs to <c>Webhooks</c>.
 /// </summary>
 internal sealed class FolderGraph
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.Tests.Integrations;

@@ -1,4 +1,4 @@
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Primitives;

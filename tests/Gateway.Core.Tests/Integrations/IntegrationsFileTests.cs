@@ -1,4 +1,4 @@
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 
 namespace Libromi.Gateway.Tests.Integrations;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Json.Schema;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 
 namespace Libromi.Gateway.Tests.Integrations;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Operations;
 
 namespace Libromi.Gateway.Tests.Integrations;

@@ -1,5 +1,5 @@
 using System.Text;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Libromi.Gateway.Tests.Integrations;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 

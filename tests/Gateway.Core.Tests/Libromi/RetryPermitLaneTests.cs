@@ -42,7 +42,7 @@ public sealed class RetryPermitLaneTests
         Assert.Empty(limiter.Lanes);
     }
 
-    private static ServiceProvider BuildClient(RateLimiter limiter, HttpMessageHandler answers)
+    private static ServiceProvider BuildClient(LaneRateLimiter limiter, HttpMessageHandler answers)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -59,7 +59,7 @@ public sealed class RetryPermitLaneTests
         return services.BuildServiceProvider();
     }
 
-    private sealed class RecordingLaneLimiter : RateLimiter, ILaneRateLimiter
+    private sealed class RecordingLaneLimiter : LaneRateLimiter
     {
         private readonly List<Lane> _lanes = [];
 
@@ -68,7 +68,7 @@ public sealed class RetryPermitLaneTests
             get { lock (_lanes) { return [.. _lanes]; } }
         }
 
-        public ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
+        public override ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
         {
             lock (_lanes)
             {

@@ -72,7 +72,7 @@ public sealed class DeliveryGateTests
     }
 
     /// <summary>Records the lane of every request; grants at once, or never (until the caller gives up).</summary>
-    private sealed class LaneRecorder : RateLimiter, ILaneRateLimiter
+    private sealed class LaneRecorder : LaneRateLimiter
     {
         public List<Lane> Lanes { get; } = [];
 
@@ -80,7 +80,7 @@ public sealed class DeliveryGateTests
 
         public override TimeSpan? IdleDuration => null;
 
-        public async ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
+        public override async ValueTask<RateLimitLease> AcquireAsync(Lane lane, CancellationToken cancellationToken = default)
         {
             Lanes.Add(lane);
             if (!Grant)

@@ -1,4 +1,5 @@
 using Libromi.Gateway.Libromi;
+using Libromi.Gateway.Operations;
 using Libromi.Gateway.RateLimiting;
 using Microsoft.Extensions.Time.Testing;
 
@@ -103,5 +104,38 @@ public sealed class SlidingWindowLogLimiterTests
 
         // 10 in the first minute, 5 more in the second, then the hour is spent.
         Assert.Equal(15, granted);
+    }
+
+    [Fact]
+    public async Task The_instance_scope_limiter_serves_a_realtime_waiter_before_earlier_bulk_waiters()
+    {
+        using var limiter = LibromiRateLimiterFactory.CreateInProcess(new LibromiClientOptions { RequestsPerMinute = 1, RequestsPerHour = 100 }, _clock);
+        Assert.True((await limiter.AcquireAsync(Lane.Bulk)).IsAcquired);
+        var firstBulk = limiter.AcquireAsync(Lane.Bulk).AsTask();
+        var secondBulk = limiter.AcquireAsync(Lane.Bulk).AsTask();
+        var realtime = limiter.AcquireAsync(Lane.Realtime).AsTask();
+
+        _clock.Advance(TimeSpan.FromMinutes(1) + LibromiRateLimiterFactory.WindowMargin);
+        Assert.True((await realtime.WaitAsync(TimeSpan.FromSeconds(10))).IsAcquired);
+        Assert.False(firstBulk.IsCompleted);
+        Assert.False(secondBulk.IsCompleted);
+
+        _clock.Advance(TimeSpan.FromMinutes(1) + LibromiRateLimiterFactory.WindowMargin);
+        Assert.True((await firstBulk.WaitAsync(TimeSpan.FromSeconds(10))).IsAcquired);
+        Assert.False(secondBulk.IsCompleted);
+    }
+
+    [Fact]
+    public void A_realtime_forecast_does_not_count_the_bulk_waiters_queued_ahead()
+    {
+        using var limiter = new SlidingWindowLogLimiter(1, TimeSpan.FromMinutes(1), _clock);
+        Assert.True(limiter.AttemptAcquire().IsAcquired);
+        _ = limiter.AcquireAsync(Lane.Bulk);
+        _ = limiter.AcquireAsync(Lane.Bulk);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+
+        // Realtime waits only for the permit taken 30 s ago; bulk waits behind two queued bulk requests, a window at least.
+        Assert.Equal(TimeSpan.FromSeconds(30), limiter.NextPermitIn(Lane.Realtime));
+        Assert.Equal(TimeSpan.FromMinutes(1), limiter.NextPermitIn(Lane.Bulk));
     }
 }

@@ -2,8 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Operations;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 
 namespace Libromi.Gateway.EndToEnd.Hooks;
 

@@ -1,7 +1,7 @@
 using Libromi.Gateway.Cli;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Spectre.Console;
 
 namespace Libromi.Gateway.EndToEnd.Hooks;

@@ -1,6 +1,6 @@
 using System.Net;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 
 namespace Libromi.Gateway.EndToEnd.Hooks;
 

@@ -96,7 +96,7 @@ internal sealed record ZapierTraffic(string DeliveredOperationId, string Rejecte
             (await delivered.Content.ReadFromJsonAsync<JsonObject>())!["operation_ids"]![0]!.GetValue<string>(),
             (await rejected.Content.ReadFromJsonAsync<JsonObject>())!["operation_ids"]![0]!.GetValue<string>(),
             rejectedPhone,
-            refused.Headers.GetValues(Ingest.Hooks.WebhooksApi.DeliveryIdHeader).Single());
+            refused.Headers.GetValues(Webhooks.WebhooksApi.DeliveryIdHeader).Single());
     }
 
     private static async Task<HttpResponseMessage> PostAsync(GatewayHost gateway, string body, string contentType, string token, string requestId, HttpStatusCode expected)

@@ -227,7 +227,7 @@ public sealed class StatusPageTests(PipelineFixture fixture, ITestOutputHelper o
         request.Headers.TryAddWithoutValidation("X-Request-Id", Guid.NewGuid().ToString());
         using var response = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        return response.Headers.GetValues(Ingest.Hooks.WebhooksApi.DeliveryIdHeader).Single();
+        return response.Headers.GetValues(Webhooks.WebhooksApi.DeliveryIdHeader).Single();
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Hooks;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Retention;
 using Microsoft.Extensions.Time.Testing;
 using Libromi.Gateway.Operations;

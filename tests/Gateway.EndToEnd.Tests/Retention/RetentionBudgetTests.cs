@@ -2,7 +2,7 @@ using System.Net;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Pipeline;
 using Libromi.Gateway.Imports;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Retention;
 
 namespace Libromi.Gateway.EndToEnd.Retention;

@@ -1,8 +1,7 @@
 using Azure.Data.Tables;
 using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.Imports;
-using Libromi.Gateway.Ingest.Hooks;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Retention;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -5,7 +5,7 @@ using Libromi.Gateway.EndToEnd.Fixtures;
 using Libromi.Gateway.EndToEnd.Hooks;
 using Libromi.Gateway.EndToEnd.Operations;
 using Libromi.Gateway.EndToEnd.Pipeline;
-using Libromi.Gateway.Ingest.Hooks;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Trail;
 
 namespace Libromi.Gateway.EndToEnd.Trail;

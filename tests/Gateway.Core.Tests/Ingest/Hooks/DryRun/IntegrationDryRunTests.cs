@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Libromi.Gateway.Ingest.Hooks.DryRun;
-using Libromi.Gateway.Integrations;
+using Libromi.Gateway.Webhooks.DryRun;
+using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Tests.Integrations;
 using Microsoft.Extensions.Time.Testing;
