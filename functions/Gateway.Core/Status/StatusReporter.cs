@@ -6,7 +6,6 @@ using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Status;
