@@ -13,7 +13,13 @@ namespace Libromi.Gateway.Scenarios;
 public sealed partial class ScenarioGate(LaneRateLimiter limiter, ISharedPause sharedPause, TimeSpan maxPermitWait, TimeProvider timeProvider, ILogger<ScenarioGate> logger)
     : IAsyncDisposable
 {
-    private static readonly TimeSpan RequeueAfterPermitTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Scenario messages share the realtime queue and the pump's running slots with contact calls, and their limit is
+    /// lower: a scenario step that waited for its permit in a slot would keep contact calls from being sent. So it
+    /// waits at most this long, and otherwise goes back to the queue until its permit is forecast.
+    /// </summary>
+    public static readonly TimeSpan LongestHold = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ShortestRequeue = TimeSpan.FromSeconds(1);
     private readonly Lock _lock = new();
     private DateTimeOffset _pausedUntil;
 
@@ -27,7 +33,11 @@ public sealed partial class ScenarioGate(LaneRateLimiter limiter, ISharedPause s
         {
             return pausedFor;
         }
-        using var permitWait = new CancellationTokenSource(maxPermitWait, timeProvider);
+        if (limiter.NextPermitIn(lane) is var ahead && ahead > LongestHold)
+        {
+            return ahead;
+        }
+        using var permitWait = new CancellationTokenSource(maxPermitWait < LongestHold ? maxPermitWait : LongestHold, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, permitWait.Token);
         try
         {
@@ -44,7 +54,7 @@ public sealed partial class ScenarioGate(LaneRateLimiter limiter, ISharedPause s
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return RequeueAfterPermitTimeout;
+            return limiter.NextPermitIn(lane) is var freesIn && freesIn > ShortestRequeue ? freesIn : ShortestRequeue;
         }
     }
 
