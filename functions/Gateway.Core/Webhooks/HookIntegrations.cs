@@ -24,6 +24,9 @@ public sealed partial class HookIntegrations : IDisposable
         _catalog = new IntegrationCatalog(filePath, timeProvider, loggerFactory.CreateLogger<IntegrationCatalog>());
     }
 
+    /// <summary>The integrations file's name, for messages (null without a file).</summary>
+    public string? FileName => _catalog?.FileName;
+
     /// <summary>The names of the configured integrations (none without a file).</summary>
     public IReadOnlyCollection<string> Names => _catalog?.Names ?? [];
 

@@ -60,6 +60,8 @@ public sealed partial class IntegrationCatalog : IDisposable
 
     public IReadOnlyCollection<string> Names => [.. _integrations.Keys];
 
+    public string FileName => _fileName;
+
     /// <summary>The integration named in the route, matched ignoring case.</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out IntegrationDefinition? integration) =>
         _integrations.TryGetValue(name, out integration);

@@ -23,6 +23,21 @@ public sealed class IntegrationsFileStartupTests(PipelineFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_scenario_the_host_does_not_configure_fails_start_up_naming_the_operation()
+    {
+        const string unconfigured = """
+        { "integrations": { "crm": { "verify": { "scheme": "header-token", "header": "X-Api-Key", "secret": "crm-token" },
+                                     "operations": [ { "upsert_contact": { "phone_number": "phone" } },
+                                                     { "trigger_scenario": { "scenario": "deal_won", "phone_number": "phone", "fields": { "name": "name" } } } ] } } }
+        """;
+
+        var failure = await Assert.ThrowsAsync<IntegrationsFileException>(() => HookGateway.StartAsync(fixture, unconfigured));
+
+        Assert.Contains("integrations.crm.operations[1].trigger_scenario.scenario", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Scenarios__Definitions__deal_won__Secret", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Missing_integrations_file_fails_start_up()
     {
         var failure = await Assert.ThrowsAsync<IntegrationsFileException>(() => Fixtures.GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator,
