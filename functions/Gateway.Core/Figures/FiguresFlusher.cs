@@ -1,7 +1,6 @@
 using Libromi.Gateway.Operations;
 using Libromi.Gateway.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +15,10 @@ public sealed partial class FiguresFlusher(
     FigureTable table,
     IOptions<FiguresOptions> options,
     [FromKeyedServices(GatewayClock.Key)] TimeProvider timeProvider,
-    ILogger<FiguresFlusher> logger) : BackgroundService
+    ILogger<FiguresFlusher> logger) : PeriodicFlushService
 {
     /// <summary>Writes what was counted since the last flush (tests, shutdown).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public override async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var changed = tally.TakeChanged();
         if (changed.Count > 0)
@@ -38,28 +37,7 @@ public sealed partial class FiguresFlusher(
         tally.ForgetWrittenBefore(timeProvider.GetUtcNow());
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Real time on purpose, as the trail writer's window: it bounds how long counts wait in memory.
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.FlushInterval, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            await FlushAsync(stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override TimeSpan FlushInterval => options.Value.FlushInterval;
 
     [LoggerMessage(EventId = 9201, EventName = "FiguresNotWritten", Level = LogLevel.Warning,
         Message = "Could not write {Count} hourly figure rows ({Failure}); the counts stay in memory for the next flush")]

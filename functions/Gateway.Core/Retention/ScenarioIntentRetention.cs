@@ -1,6 +1,4 @@
-using Azure;
 using Azure.Data.Tables;
-using Azure.Data.Tables.Models;
 using Libromi.Gateway.Scenarios;
 
 namespace Libromi.Gateway.Retention;
@@ -15,25 +13,9 @@ internal sealed class ScenarioIntentRetention(TableServiceClient tables)
     private readonly TableClient _table = tables.GetTableClient(ScenarioIntents.TableName);
 
     /// <returns>Rows deleted.</returns>
-    public async Task<int> SweepAsync(DateTimeOffset now, TimeSpan retention, DeleteBudget budget, CancellationToken cancellationToken)
+    public Task<int> SweepAsync(DateTimeOffset now, TimeSpan retention, DeleteBudget budget, CancellationToken cancellationToken)
     {
         var filter = $"{ScenarioIntents.IntentAtProperty} le {TableClient.CreateQueryFilter($"{now - retention}")}";
-        var deleter = new TableBatchDeleter(_table, budget);
-        try
-        {
-            await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                if (!await deleter.AddAsync(row, cancellationToken).ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
-        }
-        catch (RequestFailedException ex) when (ex.ErrorCode == TableErrorCode.TableNotFound)
-        {
-            return 0; // no scenario was ever triggered here
-        }
-        await deleter.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return deleter.Deleted;
+        return TableBatchDeleter.DeleteWhereAsync(_table, filter, budget, cancellationToken);
     }
 }

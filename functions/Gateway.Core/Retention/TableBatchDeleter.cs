@@ -1,6 +1,7 @@
 using System.Net;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
 
 namespace Libromi.Gateway.Retention;
 
@@ -67,5 +68,31 @@ internal sealed class TableBatchDeleter(TableClient table, DeleteBudget budget)
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Deletes the rows of <paramref name="table"/> that <paramref name="filter"/> selects (keys only are read), within
+    /// <paramref name="budget"/>; a table never created has nothing to delete.
+    /// </summary>
+    /// <returns>Rows deleted.</returns>
+    public static async Task<int> DeleteWhereAsync(TableClient table, string filter, DeleteBudget budget, CancellationToken cancellationToken)
+    {
+        var deleter = new TableBatchDeleter(table, budget);
+        try
+        {
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (!await deleter.AddAsync(row, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+        }
+        catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
+        {
+            return 0;
+        }
+        await deleter.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return deleter.Deleted;
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
-using Microsoft.Extensions.Hosting;
+using Libromi.Gateway.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +22,7 @@ public sealed record TrailRow(string TableName, TableEntity Entity, TableUpdateM
 /// <see cref="TrailOptions.BatchWindow"/>, so ingest never waits on the trail and rows of many requests share a request.
 /// Day tables are created the first time a write finds them missing.
 /// </summary>
-public sealed partial class TrailWriter(TableServiceClient tables, IOptions<TrailOptions> options, ILogger<TrailWriter> logger) : BackgroundService
+public sealed partial class TrailWriter(TableServiceClient tables, IOptions<TrailOptions> options, ILogger<TrailWriter> logger) : PeriodicFlushService
 {
     // An entity group transaction holds at most 100 operations, all on one partition of one table.
     private const int MaxBatch = 100;
@@ -129,7 +129,7 @@ public sealed partial class TrailWriter(TableServiceClient tables, IOptions<Trai
     };
 
     /// <summary>Writes what is waiting now (tests, shutdown).</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    public override async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var batch = new List<TrailRow>();
         while (_pending.TryDequeue(out var row))
@@ -154,28 +154,7 @@ public sealed partial class TrailWriter(TableServiceClient tables, IOptions<Trai
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Real time on purpose: the window bounds how long a row waits in memory, not a gateway decision.
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.BatchWindow, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            await FlushAsync(stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override TimeSpan FlushInterval => options.Value.BatchWindow;
 
     [LoggerMessage(EventId = 9101, EventName = "TrailRowsNotWritten", Level = LogLevel.Warning,
         Message = "Could not write {Count} trail rows ({Failure}); the operations are queued, and each one's row is written again when it is processed")]
