@@ -15,7 +15,7 @@ public sealed partial class ReplayWorkService(
     ReplayWorkQueue work, ReplayJobRunner runner, IOptions<OperationPumpOptions> options, TimeProvider timeProvider, ILogger<ReplayWorkService> logger) : BackgroundService
 {
     /// <summary>How long a page may take before another listener may take its message: pages end in seconds.</summary>
-    private static readonly TimeSpan PageLease = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan PageHold = TimeSpan.FromMinutes(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +43,7 @@ public sealed partial class ReplayWorkService(
     /// <summary>False when the queue was empty.</summary>
     private async Task<bool> WorkOneAsync(CancellationToken stoppingToken)
     {
-        var message = (await work.Queue.ReceiveMessageAsync(PageLease, stoppingToken).ConfigureAwait(false)).Value;
+        var message = (await work.Queue.ReceiveMessageAsync(PageHold, stoppingToken).ConfigureAwait(false)).Value;
         if (message is null)
         {
             return false;
