@@ -115,6 +115,11 @@ try {
   await page.fill('#delivery-search [name="delivery_id"]', "");
   await page.selectOption('#delivery-search [name="outcome"]', "accepted");
   await page.click('[data-testid="search-deliveries"]');
+  // Until the filtered answer arrives the table still shows the previous, unfiltered rows.
+  await page.waitForFunction(() => {
+    const outcomes = [...document.querySelectorAll('[data-testid="delivery-results"] [data-testid="outcome"]')];
+    return outcomes.length > 0 && outcomes.every((cell) => cell.textContent === "accepted");
+  });
   const accepted = page.locator('[data-testid="delivery-results"] tr[data-delivery-id]');
   await accepted.first().waitFor();
   await accepted.first().click();
