@@ -13,26 +13,26 @@ public sealed record DeadLetterEntry(string Id, DeadLetterRecord Record)
 
 /// <summary>One page of <c>GET /api/dead-letters</c>; <c>next_cursor</c> is null on the last page.</summary>
 public sealed record DeadLetterPage(
-    [property: JsonPropertyName("items")] IReadOnlyList<DeadLetterItem> Items,
-    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+    IReadOnlyList<DeadLetterItem> Items,
+    string? NextCursor);
 
 /// <summary>A dead letter as the admin API shows it: the record's fields plus its id and where it came from.</summary>
 public sealed record DeadLetterItem(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("operation_id")] string? OperationId,
-    [property: JsonPropertyName("source")] string? Source,
-    [property: JsonPropertyName("lane")] Lane? Lane,
-    [property: JsonPropertyName("reason_class")] string ReasonClass,
-    [property: JsonPropertyName("reason")] string Reason,
+    string Id,
+    string? OperationId,
+    string? Source,
+    Lane? Lane,
+    string ReasonClass,
+    string Reason,
     [property: JsonPropertyName("status")] int? StatusCode,
-    [property: JsonPropertyName("libromi_answer")] string? LibromiAnswer,
-    [property: JsonPropertyName("field_errors")] IReadOnlyDictionary<string, string[]>? FieldErrors,
-    [property: JsonPropertyName("dead_lettered_at")] DateTimeOffset DeadLetteredAt,
-    [property: JsonPropertyName("envelope")] OperationEnvelope? Envelope,
-    [property: JsonPropertyName("raw_message")] string? RawMessage)
+    string? LibromiAnswer,
+    IReadOnlyDictionary<string, string[]>? FieldErrors,
+    DateTimeOffset DeadLetteredAt,
+    OperationEnvelope? Envelope,
+    string? RawMessage)
 {
     /// <summary>Where the operation's trail answers (<c>GET /api/operations/{id}</c>); null for an unreadable message.</summary>
-    [JsonPropertyName("operation")] public string? Operation => OperationId is null ? null : $"/api/operations/{OperationId}";
+    public string? Operation => OperationId is null ? null : $"/api/operations/{OperationId}";
 
     public static DeadLetterItem From(DeadLetterEntry entry)
     {

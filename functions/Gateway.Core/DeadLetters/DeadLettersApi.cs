@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Libromi.Gateway.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -189,13 +188,13 @@ public static class DeadLettersApi
 }
 
 public sealed record ReplayedDeadLetter(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("operation_id")] string OperationId,
-    [property: JsonPropertyName("lane")] string Lane);
+    string Id,
+    string OperationId,
+    string Lane);
 
-public sealed record ReplayDryRun([property: JsonPropertyName("dry_run")] bool DryRun, [property: JsonPropertyName("matched")] int Matched);
+public sealed record ReplayDryRun(bool DryRun, int Matched);
 
 public sealed record ReplaySummary(
-    [property: JsonPropertyName("replayed")] int Replayed,
-    [property: JsonPropertyName("not_replayable")] int NotReplayable,
-    [property: JsonPropertyName("more")] bool More);
+    int Replayed,
+    int NotReplayable,
+    bool More);

@@ -1,16 +1,15 @@
-using System.Text.Json.Serialization;
 
 namespace Libromi.Gateway.Figures;
 
 /// <summary>One integration's figures over the window: the sum of every instance's hourly rows in it.</summary>
 public sealed record IntegrationFigures(
-    [property: JsonPropertyName("integration")] string Integration,
-    [property: JsonPropertyName("received")] long Received,
-    [property: JsonPropertyName("refused")] IReadOnlyDictionary<string, long> Refused,
-    [property: JsonPropertyName("refused_total")] long RefusedTotal,
-    [property: JsonPropertyName("delivered")] long Delivered,
-    [property: JsonPropertyName("dead_lettered")] long DeadLettered,
-    [property: JsonPropertyName("last_error")] LastError? LastError)
+    string Integration,
+    long Received,
+    IReadOnlyDictionary<string, long> Refused,
+    long RefusedTotal,
+    long Delivered,
+    long DeadLettered,
+    LastError? LastError)
 {
     /// <summary>
     /// Sums the rows of <paramref name="integration"/> whose hour is in the window starting at <paramref name="windowStart"/>
@@ -41,12 +40,12 @@ public sealed record IntegrationFigures(
 
 /// <summary>When the latest error happened, and its reason class (a delivery outcome or a dead-letter class, never data).</summary>
 public sealed record LastError(
-    [property: JsonPropertyName("at")] DateTimeOffset At,
-    [property: JsonPropertyName("reason")] string Reason);
+    DateTimeOffset At,
+    string Reason);
 
 /// <summary>The answer of <c>GET /api/integrations/figures</c>.</summary>
 public sealed record FiguresReport(
-    [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
-    [property: JsonPropertyName("window_start")] DateTimeOffset WindowStart,
-    [property: JsonPropertyName("flush_interval_seconds")] double FlushIntervalSeconds,
-    [property: JsonPropertyName("integrations")] IReadOnlyList<IntegrationFigures> Integrations);
+    DateTimeOffset GeneratedAt,
+    DateTimeOffset WindowStart,
+    double FlushIntervalSeconds,
+    IReadOnlyList<IntegrationFigures> Integrations);

@@ -67,28 +67,28 @@ public sealed class HealthReporter(OperationQueues queues, DeadLetterStore deadL
     }
 }
 
-public sealed record ProbeAnswer([property: JsonPropertyName("status")] string Status);
+public sealed record ProbeAnswer(string Status);
 
 public sealed record HealthReport(
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("storage")] StorageHealth Storage,
-    [property: JsonPropertyName("secret_source")] string SecretSource,
-    [property: JsonPropertyName("circuit")] CircuitHealth Circuit,
-    [property: JsonPropertyName("paused_until")] DateTimeOffset? PausedUntil,
+    string Status,
+    StorageHealth Storage,
+    string SecretSource,
+    CircuitHealth Circuit,
+    DateTimeOffset? PausedUntil,
     [property: JsonPropertyName("queues")] IReadOnlyDictionary<string, int>? QueueDepths,
-    [property: JsonPropertyName("lanes")] IReadOnlyDictionary<string, LaneHealth>? Lanes,
-    [property: JsonPropertyName("dead_letters")] int? DeadLetters);
+    IReadOnlyDictionary<string, LaneHealth>? Lanes,
+    int? DeadLetters);
 
 public sealed record LaneHealth(
-    [property: JsonPropertyName("depth")] int Depth,
-    [property: JsonPropertyName("oldest_age_seconds")] double? OldestAgeSeconds);
+    int Depth,
+    double? OldestAgeSeconds);
 
-public sealed record StorageHealth([property: JsonPropertyName("reachable")] bool Reachable, [property: JsonPropertyName("error")] string? Error);
+public sealed record StorageHealth(bool Reachable, string? Error);
 
 public sealed record CircuitHealth(
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("reason")] string? Reason,
-    [property: JsonPropertyName("since")] DateTimeOffset? Since)
+    string State,
+    string? Reason,
+    DateTimeOffset? Since)
 {
     public const string Open = "open";
     public const string Closed = "closed";

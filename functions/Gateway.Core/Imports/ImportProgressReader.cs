@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Libromi;
 using Libromi.Gateway.Queueing;
@@ -105,28 +104,28 @@ public sealed class ImportProgressReader(ImportTable table, OperationQueues queu
 /// <summary>The progress document (docs/imports.md describes each field).</summary>
 public sealed record ImportProgress
 {
-    [JsonPropertyName("import_id")] public required string ImportId { get; init; }
-    [JsonPropertyName("status")] public required string Status { get; init; }
-    [JsonPropertyName("strict")] public bool Strict { get; init; }
-    [JsonPropertyName("total")] public long Total { get; init; }
-    [JsonPropertyName("delivered")] public long Delivered { get; init; }
-    [JsonPropertyName("failed")] public long Failed { get; init; }
-    [JsonPropertyName("pending")] public long Pending { get; init; }
-    [JsonPropertyName("rejected")] public int Rejected { get; init; }
-    [JsonPropertyName("duplicates")] public int Duplicates { get; init; }
-    [JsonPropertyName("received_at")] public DateTimeOffset ReceivedAt { get; init; }
-    [JsonPropertyName("started_at")] public DateTimeOffset? StartedAt { get; init; }
-    [JsonPropertyName("finished_at")] public DateTimeOffset? FinishedAt { get; init; }
-    [JsonPropertyName("rows_per_minute")] public double? RowsPerMinute { get; init; }
-    [JsonPropertyName("eta_seconds")] public long? EtaSeconds { get; init; }
-    [JsonPropertyName("estimated_completion")] public DateTimeOffset? EstimatedCompletion { get; init; }
-    [JsonPropertyName("realtime_queue_depth")] public int RealtimeQueueDepth { get; init; }
-    [JsonPropertyName("row_errors")] public IReadOnlyList<RowErrorView> RowErrors { get; init; } = [];
-    [JsonPropertyName("failed_rows")] public required FailedRowsPage FailedRows { get; init; }
+    public required string ImportId { get; init; }
+    public required string Status { get; init; }
+    public bool Strict { get; init; }
+    public long Total { get; init; }
+    public long Delivered { get; init; }
+    public long Failed { get; init; }
+    public long Pending { get; init; }
+    public int Rejected { get; init; }
+    public int Duplicates { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public double? RowsPerMinute { get; init; }
+    public long? EtaSeconds { get; init; }
+    public DateTimeOffset? EstimatedCompletion { get; init; }
+    public int RealtimeQueueDepth { get; init; }
+    public IReadOnlyList<RowErrorView> RowErrors { get; init; } = [];
+    public required FailedRowsPage FailedRows { get; init; }
 }
 
 public sealed record FailedRowsPage(
-    [property: JsonPropertyName("page")] int Page,
-    [property: JsonPropertyName("page_size")] int PageSize,
-    [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("items")] IReadOnlyList<FailedRow> Items);
+    int Page,
+    int PageSize,
+    int Total,
+    IReadOnlyList<FailedRow> Items);

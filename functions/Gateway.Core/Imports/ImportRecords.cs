@@ -60,17 +60,17 @@ public sealed record ImportHeader
 /// <summary>A row Libromi refused (or that failed past the retry limit), with Libromi's reason.</summary>
 public sealed record FailedRow
 {
-    [JsonPropertyName("line")] public required int Line { get; init; }
-    [JsonPropertyName("phone_number")] public required string PhoneNumber { get; init; }
+    public required int Line { get; init; }
+    public required string PhoneNumber { get; init; }
     /// <summary>"rejected", "exhausted" or "unreadable", as in the dead-letter record.</summary>
-    [JsonPropertyName("reason_class")] public required string ReasonClass { get; init; }
-    [JsonPropertyName("reason")] public required string Reason { get; init; }
+    public required string ReasonClass { get; init; }
+    public required string Reason { get; init; }
     [JsonPropertyName("status")] public int? StatusCode { get; init; }
-    [JsonPropertyName("field_errors")] public IReadOnlyDictionary<string, string[]>? FieldErrors { get; init; }
-    [JsonPropertyName("failed_at")] public required DateTimeOffset FailedAt { get; init; }
-    [JsonPropertyName("operation_id")] public required string OperationId { get; init; }
+    public IReadOnlyDictionary<string, string[]>? FieldErrors { get; init; }
+    public required DateTimeOffset FailedAt { get; init; }
+    public required string OperationId { get; init; }
     /// <summary>Where the row's operation tells its story, Libromi's answers included (<c>GET /api/operations/{id}</c>).</summary>
-    [JsonPropertyName("operation")] public string Operation => $"/api/operations/{OperationId}";
+    public string Operation => $"/api/operations/{OperationId}";
 
     internal TableEntity ToEntity(string importId) => new(importId, ImportTable.FailedKey(Line))
     {
@@ -113,9 +113,9 @@ public sealed record FailedRow
 
 /// <summary>A row refused at upload, as the API shows it.</summary>
 public sealed record RowErrorView(
-    [property: JsonPropertyName("line")] int Line,
-    [property: JsonPropertyName("field")] string Field,
-    [property: JsonPropertyName("message")] string Message)
+    int Line,
+    string Field,
+    string Message)
 {
     public static RowErrorView From(ImportRowError error) => new(error.Line, error.Field, error.Message);
 }
@@ -135,6 +135,8 @@ public static class ImportStatus
     public const string Expired = "expired";
 }
 
+// Row errors are stored as the progress answer shows them (snake_case); packed operations name their fields.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(IReadOnlyList<RowErrorView>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string[]>))]
 [JsonSerializable(typeof(Dictionary<string, string[]>))]

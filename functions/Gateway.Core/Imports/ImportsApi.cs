@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
 using Microsoft.AspNetCore.Builder;
@@ -146,13 +145,13 @@ public static class ImportsApi
 
 /// <summary>The <c>202</c> body of <c>POST /api/imports</c>.</summary>
 public sealed record AcceptedImport(
-    [property: JsonPropertyName("import_id")] string ImportId,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("accepted")] int Accepted,
-    [property: JsonPropertyName("rejected")] int Rejected,
-    [property: JsonPropertyName("duplicates")] int Duplicates,
-    [property: JsonPropertyName("row_errors")] IReadOnlyList<RowErrorView> RowErrors,
-    [property: JsonPropertyName("location")] string Location);
+    string ImportId,
+    string Status,
+    int Accepted,
+    int Rejected,
+    int Duplicates,
+    IReadOnlyList<RowErrorView> RowErrors,
+    string Location);
 
 public static class ImportsEndpointRouteBuilderExtensions
 {

@@ -79,5 +79,5 @@ public static class CanonicalOperationsApi
 }
 
 public sealed record AcceptedOperation(
-    [property: System.Text.Json.Serialization.JsonPropertyName("operation_id")] string OperationId,
-    [property: System.Text.Json.Serialization.JsonPropertyName("status")] string Status = "queued");
+    string OperationId,
+    string Status = "queued");

@@ -71,11 +71,11 @@ public static class ReplaysApi
 
 /// <summary>The answer of a dry run: how many items match, how many a job would replay, and why the others would be skipped.</summary>
 public sealed record ReplayDryRunView(
-    [property: JsonPropertyName("dry_run")] bool DryRun,
-    [property: JsonPropertyName("source")] string Source,
-    [property: JsonPropertyName("matched")] int Matched,
-    [property: JsonPropertyName("replayable")] int Replayable,
-    [property: JsonPropertyName("not_replayable")] IReadOnlyDictionary<string, int> NotReplayable)
+    bool DryRun,
+    string Source,
+    int Matched,
+    int Replayable,
+    IReadOnlyDictionary<string, int> NotReplayable)
 {
     public static ReplayDryRunView From(ReplayRequest request, ReplayPageResult count) =>
         new(true, request.SourceName, count.Matched, count.Replayed, count.Skipped);
@@ -83,21 +83,21 @@ public sealed record ReplayDryRunView(
 
 /// <summary>A replay job as <c>GET /api/replays/{id}</c> shows it.</summary>
 public sealed record ReplayJobView(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("source")] string Source,
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("matched")] int Matched,
-    [property: JsonPropertyName("replayed")] int Replayed,
-    [property: JsonPropertyName("skipped")] int Skipped,
-    [property: JsonPropertyName("skipped_by_reason")] IReadOnlyDictionary<string, int> SkippedByReason,
-    [property: JsonPropertyName("failed")] int Failed,
-    [property: JsonPropertyName("failed_by_reason")] IReadOnlyDictionary<string, int> FailedByReason,
-    [property: JsonPropertyName("pages")] int Pages,
-    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("started_at")] DateTimeOffset? StartedAt,
-    [property: JsonPropertyName("finished_at")] DateTimeOffset? FinishedAt,
-    [property: JsonPropertyName("error")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
-    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links)
+    string Id,
+    string Source,
+    string State,
+    int Matched,
+    int Replayed,
+    int Skipped,
+    IReadOnlyDictionary<string, int> SkippedByReason,
+    int Failed,
+    IReadOnlyDictionary<string, int> FailedByReason,
+    int Pages,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
+    IReadOnlyDictionary<string, string> Links)
 {
     public static ReplayJobView From(ReplayJob job) => new(
         job.Id, job.Request.SourceName, job.State, job.Matched, job.Replayed, job.SkippedTotal, job.Skipped, job.FailedTotal, job.Failed, job.Page,

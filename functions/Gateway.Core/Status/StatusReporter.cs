@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Libromi.Gateway.Health;
 using Libromi.Gateway.Imports;
 using Libromi.Gateway.Libromi;
@@ -61,37 +60,37 @@ public sealed class StatusReporter(GatewaySnapshotBuilder snapshots, RunningImpo
 }
 
 public sealed record StatusSnapshot(
-    [property: JsonPropertyName("generated_at")] DateTimeOffset GeneratedAt,
-    [property: JsonPropertyName("storage_reachable")] bool StorageReachable,
-    [property: JsonPropertyName("lanes")] IReadOnlyList<LaneStatus> Lanes,
-    [property: JsonPropertyName("rate_limit")] RateLimitStatus RateLimit,
-    [property: JsonPropertyName("circuit")] CircuitHealth Circuit,
-    [property: JsonPropertyName("dead_letters")] int? DeadLetters,
-    [property: JsonPropertyName("imports")] IReadOnlyList<RunningImportStatus> Imports,
-    [property: JsonPropertyName("imports_not_shown")] int ImportsNotShown,
-    [property: JsonPropertyName("throughput")] IReadOnlyList<ThroughputPoint> Throughput);
+    DateTimeOffset GeneratedAt,
+    bool StorageReachable,
+    IReadOnlyList<LaneStatus> Lanes,
+    RateLimitStatus RateLimit,
+    CircuitHealth Circuit,
+    int? DeadLetters,
+    IReadOnlyList<RunningImportStatus> Imports,
+    int ImportsNotShown,
+    IReadOnlyList<ThroughputPoint> Throughput);
 
 public sealed record LaneStatus(
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("queue")] string Queue,
-    [property: JsonPropertyName("depth")] int Depth,
-    [property: JsonPropertyName("oldest_age_seconds")] double? OldestAgeSeconds,
-    [property: JsonPropertyName("eta_seconds")] double EtaSeconds);
+    string Name,
+    string Queue,
+    int Depth,
+    double? OldestAgeSeconds,
+    double EtaSeconds);
 
 public sealed record RateLimitStatus(
-    [property: JsonPropertyName("per_minute")] int PerMinute,
-    [property: JsonPropertyName("per_hour")] int PerHour,
-    [property: JsonPropertyName("used_last_minute")] long UsedLastMinute,
-    [property: JsonPropertyName("used_last_hour")] long UsedLastHour,
-    [property: JsonPropertyName("paused_until")] DateTimeOffset? PausedUntil);
+    int PerMinute,
+    int PerHour,
+    long UsedLastMinute,
+    long UsedLastHour,
+    DateTimeOffset? PausedUntil);
 
 /// <summary>A running import's progress: counts only, like the rest of the snapshot (its rows are behind the API key).</summary>
 public sealed record RunningImportStatus(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("total")] int Total,
-    [property: JsonPropertyName("done")] int Done,
-    [property: JsonPropertyName("queued_at")] DateTimeOffset? QueuedAt)
+    string Id,
+    string Status,
+    int Total,
+    int Done,
+    DateTimeOffset? QueuedAt)
 {
     public static RunningImportStatus From(RunningImport import) => new(import.ImportId, import.Status, import.Total, import.Done, import.QueuedAt);
 }

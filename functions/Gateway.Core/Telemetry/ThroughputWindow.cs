@@ -74,7 +74,7 @@ public sealed class ThroughputWindow
 }
 
 public sealed record ThroughputPoint(
-    [property: System.Text.Json.Serialization.JsonPropertyName("minute")] DateTimeOffset Minute,
-    [property: System.Text.Json.Serialization.JsonPropertyName("delivered")] long Delivered,
-    [property: System.Text.Json.Serialization.JsonPropertyName("dead_lettered")] long DeadLettered,
-    [property: System.Text.Json.Serialization.JsonPropertyName("requests")] long Requests);
+    DateTimeOffset Minute,
+    long Delivered,
+    long DeadLettered,
+    long Requests);

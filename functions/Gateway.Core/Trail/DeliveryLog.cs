@@ -205,24 +205,24 @@ public sealed record DeliveryQuery(
 
 /// <summary>One delivery as the API shows it. The body (UTF-8 text when it is, else base64) only on the admin route.</summary>
 public sealed record DeliveryView(
-    [property: JsonPropertyName("delivery_id")] string DeliveryId,
-    [property: JsonPropertyName("integration")] string Integration,
-    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt,
-    [property: JsonPropertyName("outcome")] string Outcome,
+    string DeliveryId,
+    string Integration,
+    DateTimeOffset ReceivedAt,
+    string Outcome,
     [property: JsonPropertyName("status")] int StatusCode,
-    [property: JsonPropertyName("verification")] string Verification,
-    [property: JsonPropertyName("verification_reason")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VerificationReason,
-    [property: JsonPropertyName("duplicate")] bool Duplicate,
-    [property: JsonPropertyName("duplicates")] int Duplicates,
-    [property: JsonPropertyName("ignored")] int Ignored,
-    [property: JsonPropertyName("operation_ids")] IReadOnlyList<string> OperationIds,
-    [property: JsonPropertyName("content_type")] string? ContentType,
-    [property: JsonPropertyName("body_bytes")] int? BodyBytes,
-    [property: JsonPropertyName("body_truncated")] bool BodyTruncated,
-    [property: JsonPropertyName("body")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Body,
-    [property: JsonPropertyName("body_base64")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BodyBase64,
-    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links,
-    [property: JsonPropertyName("replayed_by")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplayedBy = null)
+    string Verification,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? VerificationReason,
+    bool Duplicate,
+    int Duplicates,
+    int Ignored,
+    IReadOnlyList<string> OperationIds,
+    string? ContentType,
+    int? BodyBytes,
+    bool BodyTruncated,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Body,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BodyBase64,
+    IReadOnlyDictionary<string, string> Links,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReplayedBy = null)
 {
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -273,5 +273,5 @@ public sealed record DeliveryView(
 
 /// <summary>One page of <c>GET /api/deliveries</c>.</summary>
 public sealed record DeliveryPage(
-    [property: JsonPropertyName("items")] IReadOnlyList<DeliveryView> Items,
-    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+    IReadOnlyList<DeliveryView> Items,
+    string? NextCursor);

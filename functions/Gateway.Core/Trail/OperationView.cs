@@ -5,22 +5,22 @@ namespace Libromi.Gateway.Trail;
 
 /// <summary><c>GET /api/operations/{id}</c>: what became of one operation, with every Libromi call the trail recorded.</summary>
 public sealed record OperationView(
-    [property: JsonPropertyName("operation_id")] string OperationId,
-    [property: JsonPropertyName("state")] string State,
-    [property: JsonPropertyName("lane")] string Lane,
-    [property: JsonPropertyName("source")] OperationSource Source,
-    [property: JsonPropertyName("phone_number")] string PhoneNumber,
-    [property: JsonPropertyName("received_at")] DateTimeOffset ReceivedAt,
-    [property: JsonPropertyName("updated_at")] DateTimeOffset? UpdatedAt,
-    [property: JsonPropertyName("steps")] IReadOnlyList<string>? Steps,
-    [property: JsonPropertyName("steps_left")] int? StepsLeft,
-    [property: JsonPropertyName("attempts")] int Attempts,
-    [property: JsonPropertyName("next_attempt_at")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt,
-    [property: JsonPropertyName("reason")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
-    [property: JsonPropertyName("merged_into")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MergedInto,
-    [property: JsonPropertyName("replayed_at")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ReplayedAt,
-    [property: JsonPropertyName("calls")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LibromiCallView>? Calls,
-    [property: JsonPropertyName("links")] IReadOnlyDictionary<string, string> Links)
+    string OperationId,
+    string State,
+    string Lane,
+    OperationSource Source,
+    string PhoneNumber,
+    DateTimeOffset ReceivedAt,
+    DateTimeOffset? UpdatedAt,
+    IReadOnlyList<string>? Steps,
+    int? StepsLeft,
+    int Attempts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MergedInto,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ReplayedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LibromiCallView>? Calls,
+    IReadOnlyDictionary<string, string> Links)
 {
     internal static OperationView From(TableEntity summary, IReadOnlyList<TableEntity> calls)
     {
@@ -62,11 +62,11 @@ public sealed record OperationView(
 
 /// <summary>Where an operation came from: the API, a webhook integration (and the delivery), or an import (and the file's line).</summary>
 public sealed record OperationSource(
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("integration")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Integration,
-    [property: JsonPropertyName("delivery_id")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeliveryId,
-    [property: JsonPropertyName("import_id")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ImportId,
-    [property: JsonPropertyName("line")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Line)
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Integration,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeliveryId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ImportId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Line)
 {
     public const string HookPrefix = "hook:";
     public const string ImportPrefix = "import:";
@@ -82,13 +82,13 @@ public sealed record OperationSource(
 
 /// <summary>One call to Libromi as the trail shows it; <c>next_attempt_at</c> on the call after which the operation was put back.</summary>
 public sealed record LibromiCallView(
-    [property: JsonPropertyName("at")] DateTimeOffset At,
-    [property: JsonPropertyName("step")] string Step,
-    [property: JsonPropertyName("attempt")] int Attempt,
-    [property: JsonPropertyName("outcome")] string Outcome,
+    DateTimeOffset At,
+    string Step,
+    int Attempt,
+    string Outcome,
     [property: JsonPropertyName("status")] int? StatusCode,
-    [property: JsonPropertyName("answer")] string? Answer,
-    [property: JsonPropertyName("next_attempt_at")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt)
+    string? Answer,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? NextAttemptAt)
 {
     internal static LibromiCallView From(TableEntity row) => new(
         row.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue,
@@ -102,5 +102,5 @@ public sealed record LibromiCallView(
 
 /// <summary>One page of <c>GET /api/operations</c>; <c>next_cursor</c> is null on the last page.</summary>
 public sealed record OperationPage(
-    [property: JsonPropertyName("items")] IReadOnlyList<OperationView> Items,
-    [property: JsonPropertyName("next_cursor")] string? NextCursor);
+    IReadOnlyList<OperationView> Items,
+    string? NextCursor);

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json.Serialization;
 using Libromi.Gateway.Configuration;
 using Libromi.Gateway.Http;
 using Libromi.Gateway.Ingest;
@@ -154,7 +153,7 @@ public static class WebhooksApi
 
 /// <summary>The 202 (and duplicate 200) body of the hook route.</summary>
 public sealed record HookAnswer(
-    [property: JsonPropertyName("operation_ids")] IReadOnlyList<string> OperationIds,
-    [property: JsonPropertyName("ignored")] int Ignored,
-    [property: JsonPropertyName("duplicates")] int Duplicates,
-    [property: JsonPropertyName("duplicate")] bool Duplicate = false);
+    IReadOnlyList<string> OperationIds,
+    int Ignored,
+    int Duplicates,
+    bool Duplicate = false);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Libromi.Gateway.Http;
 using Libromi.Gateway.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,7 +105,7 @@ public sealed class WebhookAnswerTests
 
     private static async Task<(int Status, IHeaderDictionary Headers, JsonNode? Body)> ExecuteAsync(HookOutcome outcome, IntegrationDefinition integration)
     {
-        await using var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        await using var services = new ServiceCollection().AddLogging().AddProblemDetails().ConfigureHttpJsonOptions(GatewayJson.Configure).BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };
         var body = new MemoryStream();
         context.Response.Body = body;
