@@ -25,6 +25,6 @@ public sealed class ReplayFunctions(ReplayJobRunner runner, TimeProvider timePro
 
     [Function("ReplayJobPage")]
     public Task RunPageAsync(
-        [QueueTrigger(QueueNames.ReplayJobs, Connection = StorageServiceCollectionExtensions.StorageConnectionName)] string work, CancellationToken cancellationToken) =>
-        runner.RunPageAsync(work, cancellationToken);
+        [QueueTrigger(QueueNames.ReplayJobs, Connection = StorageServiceCollectionExtensions.StorageConnectionName)] string work, long dequeueCount, CancellationToken cancellationToken) =>
+        runner.RunPageAsync(work, dequeueCount, cancellationToken);
 }

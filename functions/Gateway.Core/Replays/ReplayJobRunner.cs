@@ -1,3 +1,4 @@
+using Libromi.Gateway.Queueing;
 using Libromi.Gateway.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Libromi.Gateway.Replays;
 /// </summary>
 public sealed partial class ReplayJobRunner(
     ReplayJobStore jobs, ReplayWorkQueue work, DeadLetterPageReplayer deadLetters, DeliveryReplayer deliveries, IOptions<ReplayOptions> options,
-    TimeProvider timeProvider, ILogger<ReplayJobRunner> logger)
+    IOptions<OperationPumpOptions> queueOptions, TimeProvider timeProvider, ILogger<ReplayJobRunner> logger)
 {
     /// <summary>
     /// The next page's message stays hidden this long, so that it finds the checkpoint stored before it; one that comes
@@ -39,9 +40,55 @@ public sealed partial class ReplayJobRunner(
     public async Task<ReplayJob?> GetAsync(string id, CancellationToken cancellationToken) =>
         (await jobs.GetAsync(id, cancellationToken).ConfigureAwait(false))?.Job;
 
-    /// <summary>Works the page a <c>replay-jobs</c> message names; a message for a page already done is dropped.</summary>
+    /// <summary>
+    /// Works the page a <c>replay-jobs</c> message names; a message for a page already done is dropped. A failure is
+    /// thrown, so the message is delivered again; on its last delivery (<paramref name="dequeueCount"/> reaching
+    /// <see cref="OperationPumpOptions.MaxDequeueCount"/>, host.json's <c>maxDequeueCount</c>) the job is first marked
+    /// failed with the reason, because the message then goes to <c>replay-jobs-poison</c> and nothing would work the
+    /// job's remaining pages: without the mark it would read "running" for ever.
+    /// </summary>
     /// <exception cref="ReplayWorkAheadException">The message came before the previous page's checkpoint; deliver it again later.</exception>
-    public async Task RunPageAsync(string message, CancellationToken cancellationToken)
+    public async Task RunPageAsync(string message, long dequeueCount, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WorkPageAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (dequeueCount >= queueOptions.Value.MaxDequeueCount
+            && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            await GiveUpAsync(message, dequeueCount, exception, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Marks the job of a message delivered for the last time failed; best effort, as storage may be what failed.</summary>
+    private async Task GiveUpAsync(string message, long dequeueCount, Exception failure, CancellationToken cancellationToken)
+    {
+        if (!ReplayWork.TryParse(message, out var parsed))
+        {
+            return;
+        }
+        var page = parsed.Value;
+        var error = failure is ReplayWorkAheadException
+            ? $"page {page.Page} came {dequeueCount} times before page {page.Page - 1} was recorded; the job stopped, start it again to finish"
+            : $"page {page.Page} failed {dequeueCount} times ({failure.GetType().Name}); the job stopped, start it again to finish";
+        try
+        {
+            if (await jobs.GetAsync(page.JobId, cancellationToken).ConfigureAwait(false) is ({ } job, var etag)
+                && !ReplayStates.IsFinished(job.State) && job.Page <= page.Page)
+            {
+                await jobs.TryUpdateAsync(job.FailedWith(error, timeProvider.GetUtcNow()), etag, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (StorageFaults.IsStorageFault(exception, cancellationToken) || exception is Azure.RequestFailedException)
+        {
+            // The message still goes to replay-jobs-poison, where an operator finds it; the log says which job it was.
+        }
+        LogGaveUp(logger, page.JobId, page.Page, dequeueCount, failure.GetType().Name);
+    }
+
+    private async Task WorkPageAsync(string message, CancellationToken cancellationToken)
     {
         if (!ReplayWork.TryParse(message, out var parsed))
         {
@@ -111,6 +158,10 @@ public sealed partial class ReplayJobRunner(
 
     [LoggerMessage(EventId = 3205, EventName = "ReplayWorkUnreadable", Level = LogLevel.Warning, Message = "Dropped a replay-jobs message of {Length} characters that names no job page")]
     private static partial void LogUnreadableWork(ILogger logger, int length);
+
+    [LoggerMessage(EventId = 3209, EventName = "ReplayWorkAbandoned", Level = LogLevel.Error,
+        Message = "Gave up on page {Page} of replay job {JobId} after {DequeueCount} deliveries ({Failure}); the job is marked failed and the message goes to replay-jobs-poison")]
+    private static partial void LogGaveUp(ILogger logger, string jobId, int page, long dequeueCount, string failure);
 
     [LoggerMessage(EventId = 3206, EventName = "ReplayCheckpointLost", Level = LogLevel.Warning,
         Message = "Replay job {JobId} moved on while page {Page} was worked; this worker's checkpoint was not stored")]

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Libromi.Gateway.Queueing;
 
 namespace Libromi.Gateway.Replays;
@@ -39,7 +40,18 @@ public sealed class ReplayWorkQueue(QueueServiceClient queueService)
 {
     public QueueClient Queue { get; } = queueService.GetQueueClient(QueueNames.ReplayJobs);
 
+    /// <summary>Where a message goes after its last delivery failed, as the Functions host puts it (<c>replay-jobs-poison</c>).</summary>
+    public QueueClient Poison { get; } = queueService.GetQueueClient(QueueNames.PoisonOf(QueueNames.ReplayJobs));
+
     public Task EnsureCreatedAsync(CancellationToken cancellationToken = default) => Queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+
+    /// <summary>Copies <paramref name="message"/> to the poison queue, kept until an operator removes it, then deletes it here.</summary>
+    public async Task PoisonAsync(QueueMessage message, CancellationToken cancellationToken = default)
+    {
+        await Poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await Poison.SendMessageAsync(message.Body, timeToLive: OperationQueues.NeverExpires, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task EnqueueAsync(ReplayWork work, TimeSpan? visibilityDelay, CancellationToken cancellationToken = default)
     {

@@ -9,7 +9,8 @@ namespace Libromi.Gateway.Replays;
 /// <summary>
 /// The standalone host's listener on <c>replay-jobs</c>, doing what the Functions queue trigger does: one message at a time,
 /// deleted once its page is recorded, delivered again after <see cref="OperationPumpOptions.VisibilityTimeout"/> when the
-/// page failed, dropped after <see cref="OperationPumpOptions.MaxDequeueCount"/> deliveries.
+/// page failed, and moved to <c>replay-jobs-poison</c> after <see cref="OperationPumpOptions.MaxDequeueCount"/> deliveries
+/// (the runner has marked its job failed by then).
 /// </summary>
 public sealed partial class ReplayWorkService(
     ReplayWorkQueue work, ReplayJobRunner runner, IOptions<OperationPumpOptions> options, TimeProvider timeProvider, ILogger<ReplayWorkService> logger) : BackgroundService
@@ -50,14 +51,13 @@ public sealed partial class ReplayWorkService(
         }
         try
         {
-            await runner.RunPageAsync(message.MessageText, stoppingToken).ConfigureAwait(false);
+            await runner.RunPageAsync(message.MessageText, message.DequeueCount, stoppingToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             if (message.DequeueCount >= options.Value.MaxDequeueCount)
             {
-                LogGaveUp(logger, message.MessageId, message.DequeueCount, exception.GetType().Name);
-                await work.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+                await work.PoisonAsync(message, CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
@@ -75,8 +75,4 @@ public sealed partial class ReplayWorkService(
 
     [LoggerMessage(EventId = 3208, EventName = "ReplayWorkRetrying", Level = LogLevel.Warning, Message = "Replay work message {MessageId} failed ({Failure}); it will be delivered again")]
     private static partial void LogRetrying(ILogger logger, string messageId, string failure);
-
-    [LoggerMessage(EventId = 3209, EventName = "ReplayWorkAbandoned", Level = LogLevel.Error,
-        Message = "Replay work message {MessageId} failed {DequeueCount} times ({Failure}) and was dropped; start the job again to finish it")]
-    private static partial void LogGaveUp(ILogger logger, string messageId, long dequeueCount, string failure);
 }

@@ -150,9 +150,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
         var wakes = CreateQueueServiceClient().GetQueueClient(QueueNames.Wake);
         await wakes.CreateIfNotExistsAsync();
         await wakes.ClearMessagesAsync();
-        var replayWork = CreateQueueServiceClient().GetQueueClient(QueueNames.ReplayJobs);
-        await replayWork.CreateIfNotExistsAsync();
-        await replayWork.ClearMessagesAsync();
+        foreach (var name in new[] { QueueNames.ReplayJobs, QueueNames.PoisonOf(QueueNames.ReplayJobs) })
+        {
+            var replayWork = CreateQueueServiceClient().GetQueueClient(name);
+            await replayWork.CreateIfNotExistsAsync();
+            await replayWork.ClearMessagesAsync();
+        }
         var deadLetters = new TableServiceClient(ConnectionString).GetTableClient(DeadLetterStore.TableName);
         await deadLetters.CreateIfNotExistsAsync();
         await foreach (var entity in deadLetters.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))

@@ -28,7 +28,17 @@ public sealed class TokenRotationTests(ReliabilityFixture fixture, ITestOutputHe
         // Each call takes 0.3 s, so the revocation lands while the backlog drains.
         await fixture.Simulator.Inspector.SetFaultsAsync(new FaultSettings { LatencyMs = 300 });
         await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator,
-            new Dictionary<string, string?> { ["KeyVault:VaultUri"] = vault.VaultUri.ToString(), ["Libromi:ApiToken"] = null },
+            new Dictionary<string, string?>
+            {
+                ["KeyVault:VaultUri"] = vault.VaultUri.ToString(),
+                ["Libromi:ApiToken"] = null,
+                // The pump holds at most 3 messages (256 by default), so most of the backlog stays visible in the queue
+                // while the circuit is open and the secret scan below has messages to read; under load the default
+                // once held the whole backlog and the scan peeked an empty queue.
+                ["Queues:BatchSize"] = "2",
+                ["Queues:NewBatchThreshold"] = "1",
+                ["Queues:MaxHeldMessages"] = "3",
+            },
             services => services
                 .AddSingleton<TokenCredential>(new StubTokenCredential(vault.AccessToken))
                 .ConfigureGatewaySecretClient(options =>
@@ -51,7 +61,7 @@ public sealed class TokenRotationTests(ReliabilityFixture fixture, ITestOutputHe
         var deliveredBeforeRevocation = (await fixture.Simulator.Inspector.GetRequestsAsync()).Count(r => r.StatusCode == 200);
         Assert.True(deliveredBeforeRevocation < Operations, $"the revocation should land mid-drain, but all {Operations} were delivered");
         // While the circuit is open the backlog is in the queue: a good moment to look at queue messages for the token.
-        var queuedWhileOpen = await SecretScan.PeekQueueMessagesAsync(gateway);
+        var queuedWhileOpen = await Eventually.WaitForAsync(() => SecretScan.PeekQueueMessagesAsync(gateway), m => m.Count > 0, "queue messages visible while the circuit is open");
         Assert.Empty(await gateway.PeekDeadLettersAsync());
 
         var rotatedAt = DateTimeOffset.UtcNow;

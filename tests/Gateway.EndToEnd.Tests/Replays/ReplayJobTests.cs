@@ -195,6 +195,34 @@ public sealed class ReplayJobTests(PipelineFixture fixture) : IClassFixture<Pipe
         Assert.Equal(2, requests.Count(r => r.Path.EndsWith("/conversation/assign-staff", StringComparison.Ordinal) && r.StatusCode == 404));
     }
 
+    [Fact]
+    public async Task A_page_that_fails_on_every_delivery_stops_its_job_as_failed_and_is_kept_in_replay_jobs_poison()
+    {
+        // Three deliveries 0.2 s apart instead of host.json's five 10 s apart; the rule is the same.
+        await using var gateway = await GatewayHost.StartAsync(fixture.Azurite, fixture.Simulator,
+            new Dictionary<string, string?> { ["Queues:MaxDequeueCount"] = "3", ["Queues:VisibilityTimeout"] = "00:00:00.200" });
+        var jobs = gateway.App.Services.GetRequiredService<ReplayJobStore>();
+        await jobs.EnsureCreatedAsync();
+        // A job whose page 0 message was lost: its page 1 message can only ever come too early.
+        var id = Guid.CreateVersion7().ToString("N");
+        var request = ReplayRequest.Parse("""{"source": "dead_letters", "all": true}"""u8, DateTimeOffset.UtcNow, new Dictionary<string, string[]>())!;
+        await jobs.AddAsync(ReplayJob.Create(id, request, DateTimeOffset.UtcNow));
+        await gateway.App.Services.GetRequiredService<ReplayWorkQueue>().EnqueueAsync(new ReplayWork(id, 1), visibilityDelay: null);
+
+        using var admin = AdminClient.For(gateway);
+        var job = await admin.WaitForFinishAsync($"/api/replays/{id}", TimeSpan.FromSeconds(30));
+
+        Assert.Equal("failed", job["state"]!.GetValue<string>());
+        Assert.Equal("page 1 came 3 times before page 0 was recorded; the job stopped, start it again to finish", job["error"]!.GetValue<string>());
+        var queues = fixture.Azurite.CreateQueueServiceClient();
+        var poisoned = await Eventually.WaitForAsync(
+            async () => (await queues.GetQueueClient(QueueNames.PoisonOf(QueueNames.ReplayJobs)).PeekMessagesAsync(10)).Value,
+            m => m.Length == 1, "the page's message in replay-jobs-poison");
+        Assert.Equal(new ReplayWork(id, 1).ToString(), poisoned[0].Body.ToString());
+        Assert.Empty((await queues.GetQueueClient(QueueNames.ReplayJobs).PeekMessagesAsync(10)).Value);
+        Assert.Contains(gateway.Logs.GetSnapshot(), log => log.Id.Name == "ReplayWorkAbandoned");
+    }
+
     private const string DeadLetterReasonsExhausted = global::Libromi.Gateway.Operations.DeadLetterReasons.Exhausted;
 
     private static string Body(string phone) => $$$"""{"contact": {"phone": "{{{phone}}}", "name": "Replay {{{phone[^4..]}}}"}}""";

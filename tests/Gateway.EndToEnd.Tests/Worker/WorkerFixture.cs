@@ -12,6 +12,9 @@ namespace Libromi.Gateway.EndToEnd.Worker;
 /// </summary>
 public sealed class WorkerFixture : IAsyncLifetime
 {
+    /// <summary>Small pages, so a replay job of a few dozen dead letters takes several <c>replay-jobs</c> messages.</summary>
+    public const int ReplayPageSize = 10;
+
     public PipelineFixture Pipeline { get; } = new();
 
     public WorkerHost Worker { get; private set; } = null!;
@@ -27,6 +30,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         {
             settings[key] = value;
         }
+        settings["Replays:PageSize"] = ReplayPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         GatewaySettings = settings;
         Worker = await WorkerHost.StartAsync(Pipeline.Azurite, Pipeline.Simulator, settings);
     }
