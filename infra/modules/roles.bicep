@@ -2,7 +2,7 @@
 // Ids are the same in every tenant and cloud; the names are what the portal shows.
 
 @export()
-@description('Storage Blob Data Owner: the Functions host keeps leases and keys in blobs; Flex reads the deployment package.')
+@description('Storage Blob Data Owner: the Functions host keeps blob leases and keys in blobs, the drain takes a blob lease; Flex reads the deployment package.')
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 
 @export()

@@ -76,7 +76,7 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-// The drain's leader blob: the instance holding its lease is the one that sends to Libromi.
+// The drain's leader blob: the instance holding its blob lease is the one that sends to Libromi.
 resource drainContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = {
   parent: blobService
   name: 'gateway-drain'

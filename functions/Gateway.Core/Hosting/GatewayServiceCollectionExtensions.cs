@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Operations;
 
@@ -37,7 +38,7 @@ public static class GatewayServiceCollectionExtensions
                 "Gateway:StorageTimeout must be between 00:00:00.1 and 00:01:00 (senders give up after about 10 s).")
             .ValidateOnStart();
         services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<OperationPumpOptions>().Bind(configuration.GetSection(OperationPumpOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOperationPumpOptions(configuration);
         services.AddOptions<DrainOptions>().Bind(configuration.GetSection(DrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddGatewayStorage(configuration);
@@ -73,6 +74,19 @@ public static class GatewayServiceCollectionExtensions
         services.AddQuietAzureSdkResponses();
         services.AddProblemDetails();
         services.AddTransient<IStartupFilter, NoSniffStartupFilter>();
+        return services;
+    }
+
+    /// <summary>The <c>Queues</c> section, with the message hold also read under its old key <c>Queues:MessageLease</c>.</summary>
+    internal static IServiceCollection AddOperationPumpOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        var queues = configuration.GetSection(OperationPumpOptions.SectionName);
+        var holdSetting = new MessageHoldSetting(queues);
+        services.AddOptions<OperationPumpOptions>().Bind(queues).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(holdSetting);
+        services.AddSingleton<IConfigureOptions<OperationPumpOptions>>(holdSetting);
+        services.AddSingleton<IValidateOptions<OperationPumpOptions>>(holdSetting);
+        services.AddHostedService<MessageHoldSettingWarning>();
         return services;
     }
 }

@@ -26,7 +26,7 @@ namespace Libromi.Gateway.Processing;
 /// </para>
 /// <para>
 /// Each lane has its own running slots, so bulk groups waiting for permits never take the slots realtime needs; the
-/// limiter then serves realtime waiters first. Held messages stay hidden from other instances: their leases are
+/// limiter then serves realtime waiters first. Held messages stay hidden from other instances: their holds are
 /// renewed at half time, and when a run ends the ones not started are handed back at once.
 /// </para>
 /// <para>
@@ -47,16 +47,16 @@ public sealed partial class OperationPump(
     ILogger<OperationPump> logger)
 {
     private static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(50);
-    // Renewals and releases are small requests; a few at a time keep a held backlog's leases fresh without a burst.
-    private const int LeaseRequestConcurrency = 8;
+    // Renewals and releases are small requests; a few at a time keep a held backlog's holds fresh without a burst.
+    private const int HoldRequestConcurrency = 8;
     private readonly Lock _sync = new();
-    private readonly MessageHolds _holds = new(storageClock, options.Value.MessageLease);
+    private readonly MessageHolds _holds = new(storageClock, options.Value.MessageHold);
     private readonly SemaphoreSlim _capacityFreed = new(0);
     private LaneHolding[] _lanes = [];
     private int _handlers;
     private int _running;
 
-    /// <summary>Message lease renewals made so far (the benchmarks report their cost).</summary>
+    /// <summary>Message hold renewals made so far (the benchmarks report their cost).</summary>
     public long HoldRenewals => _holds.Renewals;
 
     /// <summary>
@@ -77,12 +77,12 @@ public sealed partial class OperationPump(
             {
             }
             using var keeping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var keeper = KeepLeasesAsync(options.Value.MessageLease, keeping.Token);
+            var keeper = KeepHoldsAsync(options.Value.MessageHold, keeping.Token);
             var exit = await LoopAsync(stoppingToken).ConfigureAwait(false);
             await keeping.CancelAsync().ConfigureAwait(false);
             await keeper.ConfigureAwait(false);
             await ReleaseWaitingAsync(exit.ResumeIn ?? TimeSpan.Zero).ConfigureAwait(false);
-            // Let running groups finish or be abandoned (they reappear after their lease) before the run ends.
+            // Let running groups finish or be abandoned (they reappear when their hold ends) before the run ends.
             while (Volatile.Read(ref _handlers) > 0)
             {
                 await _capacityFreed.WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
@@ -220,7 +220,7 @@ public sealed partial class OperationPump(
         var queue = queues.For(lane);
         var heldSince = storageClock.GetUtcNow();
         var received = await OperationQueues.WithQueueAsync(queue,
-            async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageLease, stoppingToken).ConfigureAwait(false)).Value,
+            async () => (await queue.ReceiveMessagesAsync(settings.BatchSize, settings.MessageHold, stoppingToken).ConfigureAwait(false)).Value,
             stoppingToken).ConfigureAwait(false);
         foreach (var poisoned in received.Where(m => m.DequeueCount > settings.MaxDequeueCount))
         {
@@ -274,7 +274,7 @@ public sealed partial class OperationPump(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the messages reappear when their lease ends (a call may have reached Libromi; nothing was recorded).
+            // Shutting down: the messages reappear when their hold ends (a call may have reached Libromi; nothing was recorded).
         }
         catch (Exception exception)
         {
@@ -305,12 +305,12 @@ public sealed partial class OperationPump(
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            // Not moved: it reappears after its lease and is set aside then.
+            // Not moved: it reappears when its hold ends and is set aside then.
             LogProcessingFailed(logger, exception, poisoned.MessageId, queue.Name);
         }
         catch (OperationCanceledException)
         {
-            // Shutting down: it reappears after its lease.
+            // Shutting down: it reappears when its hold ends.
         }
         finally
         {
@@ -324,12 +324,12 @@ public sealed partial class OperationPump(
         _capacityFreed.Release();
     }
 
-    /// <summary>Renews every held message's lease once half of it has passed, for as long as the listener runs.</summary>
-    private async Task KeepLeasesAsync(TimeSpan lease, CancellationToken stoppingToken)
+    /// <summary>Renews every held message's hold once half of it has passed, for as long as the listener runs.</summary>
+    private async Task KeepHoldsAsync(TimeSpan hold, CancellationToken stoppingToken)
     {
-        // Checking four times a lease renews each message between half and three quarters of it.
-        var interval = lease / 4;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = LeaseRequestConcurrency, CancellationToken = stoppingToken };
+        // Checking four times a hold renews each message between half and three quarters of it.
+        var interval = hold / 4;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = HoldRequestConcurrency, CancellationToken = stoppingToken };
         try
         {
             while (true)
@@ -341,7 +341,7 @@ public sealed partial class OperationPump(
                 {
                     foreach (var lane in (Lane[])[Lane.Realtime, Lane.Bulk])
                     {
-                        due.AddRange(Holding(lane).Groups.DueForRenewal(now, lease).Select(message => (lane, message)));
+                        due.AddRange(Holding(lane).Groups.DueForRenewal(now, hold).Select(message => (lane, message)));
                     }
                 }
                 await Parallel.ForEachAsync(due, parallel, async (item, cancellationToken) =>
@@ -350,7 +350,7 @@ public sealed partial class OperationPump(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: held messages not started are released next; running ones keep the lease they have.
+            // Stopping: held messages not started are released next; running ones keep the hold they have.
         }
     }
 
@@ -368,20 +368,20 @@ public sealed partial class OperationPump(
             {
                 forgotten = Holding(lane).Groups.Forget(message);
             }
-            LogLeaseLost(logger, message.MessageId, queue.Name, forgotten);
+            LogHoldLost(logger, message.MessageId, queue.Name, forgotten);
             _capacityFreed.Release();
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            // Tried again on the next check; a quarter of the lease is still left then.
-            LogLeaseRenewalFailed(logger, message.MessageId, queue.Name, exception.GetType().Name);
+            // Tried again on the next check; a quarter of the hold is still left then.
+            LogHoldNotRenewed(logger, message.MessageId, queue.Name, exception.GetType().Name);
         }
     }
 
     /// <summary>
     /// Hands back every held message whose group has not started, visible after <paramref name="visibleAfter"/>: at
     /// once when the run ends idle, stops or hands over (nothing was sent for them, so the next run need not wait out
-    /// their lease), or when capacity frees when the run ends because nothing could be sent soon.
+    /// their hold), or when capacity frees when the run ends because nothing could be sent soon.
     /// </summary>
     private async Task ReleaseWaitingAsync(TimeSpan visibleAfter)
     {
@@ -397,7 +397,7 @@ public sealed partial class OperationPump(
         {
             return;
         }
-        await Parallel.ForEachAsync(waiting, new ParallelOptions { MaxDegreeOfParallelism = LeaseRequestConcurrency }, async (item, _) =>
+        await Parallel.ForEachAsync(waiting, new ParallelOptions { MaxDegreeOfParallelism = HoldRequestConcurrency }, async (item, _) =>
             await ReturnQuietlyAsync(queues.For(item.Lane), item.Message, visibleAfter).ConfigureAwait(false)).ConfigureAwait(false);
         LogReleased(logger, waiting.Count);
     }
@@ -410,7 +410,7 @@ public sealed partial class OperationPump(
         }
         catch (Exception exception) when (exception is Azure.RequestFailedException || StorageFaults.IsStorageFault(exception, CancellationToken.None))
         {
-            // Already deleted, or the lease ends by itself: the message is not lost either way.
+            // Already deleted, or the hold ends by itself: the message is not lost either way.
         }
     }
 
@@ -428,11 +428,11 @@ public sealed partial class OperationPump(
     [LoggerMessage(EventId = 4003, EventName = "MessageProcessingFailed", Level = LogLevel.Error, Message = "Processing message {MessageId} from {Queue} failed; it will be delivered again")]
     private static partial void LogProcessingFailed(ILogger logger, Exception exception, string messageId, string queue);
 
-    [LoggerMessage(EventId = 4004, EventName = "HeldMessageLeaseLost", Level = LogLevel.Warning, Message = "Lost the lease of held message {MessageId} in {Queue} (dropped before starting: {Dropped}); another instance may deliver it")]
-    private static partial void LogLeaseLost(ILogger logger, string messageId, string queue, bool dropped);
+    [LoggerMessage(EventId = 4004, EventName = "HeldMessageHoldLost", Level = LogLevel.Warning, Message = "Lost the hold on message {MessageId} in {Queue} (dropped before starting: {Dropped}); another instance may deliver it")]
+    private static partial void LogHoldLost(ILogger logger, string messageId, string queue, bool dropped);
 
-    [LoggerMessage(EventId = 4005, EventName = "HeldMessageLeaseNotRenewed", Level = LogLevel.Warning, Message = "Could not renew the lease of held message {MessageId} in {Queue} ({Failure}); trying again shortly")]
-    private static partial void LogLeaseRenewalFailed(ILogger logger, string messageId, string queue, string failure);
+    [LoggerMessage(EventId = 4005, EventName = "HeldMessageHoldNotRenewed", Level = LogLevel.Warning, Message = "Could not renew the hold on message {MessageId} in {Queue} ({Failure}); trying again shortly")]
+    private static partial void LogHoldNotRenewed(ILogger logger, string messageId, string queue, string failure);
 
     [LoggerMessage(EventId = 4006, EventName = "HeldMessagesReleased", Level = LogLevel.Information, Message = "Drain run ending: handed back {Count} held messages that had not started")]
     private static partial void LogReleased(ILogger logger, int count);

@@ -24,7 +24,7 @@ public sealed class ContactGroups
     public int RunningGroups { get; private set; }
 
     /// <summary>
-    /// Holds a received message. False when it is already held: its lease lapsed and it was received again, so the
+    /// Holds a received message. False when it is already held: its hold lapsed and it was received again, so the
     /// held copy takes the new pop receipt (the old one no longer works).
     /// </summary>
     public bool Hold(HeldMessage message)
@@ -105,7 +105,7 @@ public sealed class ContactGroups
     }
 
     /// <summary>
-    /// Drops a message whose lease was lost before its group started (another instance may have it now). False when it
+    /// Drops a message whose hold was lost before its group started (another instance may have it now). False when it
     /// is not held, or its group has started: the running group settles it.
     /// </summary>
     public bool Forget(HeldMessage message)
@@ -124,9 +124,9 @@ public sealed class ContactGroups
         return true;
     }
 
-    /// <summary>Held messages, started or not, whose lease is half over.</summary>
-    public IReadOnlyList<HeldMessage> DueForRenewal(DateTimeOffset now, TimeSpan lease) =>
-        [.. _held.Values.Select(held => held.Message).Where(message => message.IsRenewalDue(now, lease))];
+    /// <summary>Held messages, started or not, whose hold is half over.</summary>
+    public IReadOnlyList<HeldMessage> DueForRenewal(DateTimeOffset now, TimeSpan hold) =>
+        [.. _held.Values.Select(held => held.Message).Where(message => message.IsRenewalDue(now, hold))];
 
     /// <summary>Lets go of every message whose group has not started (shutting down); returns them in arrival order.</summary>
     public IReadOnlyList<HeldMessage> ReleaseWaiting()

@@ -8,7 +8,7 @@ using Libromi.Gateway.Storage;
 namespace Libromi.Gateway.Queueing;
 
 /// <summary>
-/// Who drains: the instance holding the lease on one blob (<c>gateway-drain/leader</c>). Storage keeps the time, so
+/// Who drains: the instance holding an Azure blob lease on one blob (<c>gateway-drain/leader</c>). Storage keeps the time, so
 /// instances need no agreement on clocks, and a killed holder's term simply runs out.
 /// </summary>
 public sealed partial class DrainLeadership(BlobServiceClient blobs, IOptions<DrainOptions> options, TimeProvider storageClock, ILogger<DrainLeadership> logger)
@@ -46,7 +46,7 @@ public sealed partial class DrainLeadership(BlobServiceClient blobs, IOptions<Dr
         }
         catch (RequestFailedException exception) when (exception.Status == 409 || exception.Status == 412)
         {
-            // It exists (and may be leased): that is the usual case.
+            // It exists (and may be under another instance's blob lease): that is the usual case.
         }
         catch (RequestFailedException exception) when (exception.ErrorCode == "ContainerNotFound")
         {

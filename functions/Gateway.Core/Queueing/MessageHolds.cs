@@ -10,7 +10,7 @@ namespace Libromi.Gateway.Queueing;
 /// about to use.
 /// </summary>
 /// <param name="storageClock">Real time: visibility timeouts run on storage's clock, not on the gateway clock tests may fake.</param>
-/// <param name="hold">How long each receive or renewal hides a message (<see cref="OperationPumpOptions.MessageLease"/>).</param>
+/// <param name="hold">How long each receive or renewal hides a message (<see cref="OperationPumpOptions.MessageHold"/>).</param>
 internal sealed class MessageHolds(TimeProvider storageClock, TimeSpan hold)
 {
     private long _renewals;

@@ -33,9 +33,10 @@ public sealed class OperationPumpOptions : IValidatableObject
     /// as long as it holds the message. It is also how long what a killed instance held stays hidden before another
     /// instance can send it: 30 seconds keeps recovery within a minute, at one renewal per held message every 15
     /// seconds (docs/rate-limits.md, "Recovery and what it costs"). Azure caps a message's visibility at 7 days.
+    /// Its old name <c>Queues:MessageLease</c> is still read when this one is absent (<see cref="MessageHoldSetting"/>).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
-    public TimeSpan MessageLease { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MessageHold { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Most messages one lane holds, started or waiting, while it reads a backlog of attribute updates deep so that

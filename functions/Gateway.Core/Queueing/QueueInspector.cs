@@ -21,7 +21,7 @@ public sealed class QueueInspector(OperationQueues queues, TimeProvider timeProv
     private static async Task<LaneSample> SampleAsync(QueueClient queue, DateTimeOffset now, CancellationToken cancellationToken)
     {
         QueueProperties properties = await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
-        // Peek shows visible messages only: one put back with a delay, or leased by a worker, is not "waiting".
+        // Peek shows visible messages only: one put back with a delay, or held by a worker, is not "waiting".
         PeekedMessage[] first = await queue.PeekMessagesAsync(1, cancellationToken).ConfigureAwait(false);
         var oldest = first.FirstOrDefault()?.InsertedOn;
         return new LaneSample(queue.Name, properties.ApproximateMessagesCount, oldest is { } inserted ? Max(now - inserted, TimeSpan.Zero) : null);

@@ -31,7 +31,7 @@ public sealed class RetentionOptions
     /// <summary>
     /// How long a finished import (every row delivered or failed) stays readable after its last row finished; then its
     /// staged payloads, checkpoints and failed rows are deleted and <c>GET /api/imports/{id}</c> answers 404. At least a
-    /// day, far beyond any queue message's lease, so no redelivered message of the import can still need its checkpoints.
+    /// day, far beyond any queue message's hold, so no redelivered message of the import can still need its checkpoints.
     /// </summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "3650.00:00:00")]
     public TimeSpan FinishedImports { get; set; } = TimeSpan.FromDays(30);

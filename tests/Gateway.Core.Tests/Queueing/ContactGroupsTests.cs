@@ -126,7 +126,7 @@ public sealed class ContactGroupsTests
     }
 
     [Fact]
-    public void A_message_received_again_after_its_lease_lapsed_takes_the_new_receipt_instead_of_being_held_twice()
+    public void A_message_received_again_after_its_hold_lapsed_takes_the_new_receipt_instead_of_being_held_twice()
     {
         var envelope = Envelope(Alice, OperationStep.EnsureContact());
         var held = Held(envelope, T0, messageId: "same");
@@ -140,24 +140,24 @@ public sealed class ContactGroupsTests
     }
 
     [Fact]
-    public void Leases_of_started_and_waiting_messages_fall_due_at_half_time()
+    public void Holds_of_started_and_waiting_messages_fall_due_at_half_time()
     {
-        var lease = TimeSpan.FromMinutes(10);
-        var running = Held(Envelope(Alice, OperationStep.EnsureContact()), T0, leasedAt: T0);
+        var hold = TimeSpan.FromMinutes(10);
+        var running = Held(Envelope(Alice, OperationStep.EnsureContact()), T0, heldSince: T0);
         _groups.Hold(running);
         _groups.Start(10);
-        var waiting = Held(Envelope(Bob, OperationStep.EnsureContact()), T0, leasedAt: T0);
-        var renewed = Held(Envelope(Carol, OperationStep.EnsureContact()), T0, leasedAt: T0.AddMinutes(3));
+        var waiting = Held(Envelope(Bob, OperationStep.EnsureContact()), T0, heldSince: T0);
+        var renewed = Held(Envelope(Carol, OperationStep.EnsureContact()), T0, heldSince: T0.AddMinutes(3));
         _groups.Hold(waiting);
         _groups.Hold(renewed);
 
-        Assert.Empty(_groups.DueForRenewal(T0.AddMinutes(4), lease));
-        Assert.Equal([running, waiting], _groups.DueForRenewal(T0.AddMinutes(5), lease).OrderBy(m => m.Arrival));
-        Assert.Equal(3, _groups.DueForRenewal(T0.AddMinutes(8), lease).Count);
+        Assert.Empty(_groups.DueForRenewal(T0.AddMinutes(4), hold));
+        Assert.Equal([running, waiting], _groups.DueForRenewal(T0.AddMinutes(5), hold).OrderBy(m => m.Arrival));
+        Assert.Equal(3, _groups.DueForRenewal(T0.AddMinutes(8), hold).Count);
     }
 
     [Fact]
-    public void A_lost_lease_drops_a_waiting_message_but_leaves_a_running_group_to_settle_its_own()
+    public void A_lost_hold_drops_a_waiting_message_but_leaves_a_running_group_to_settle_its_own()
     {
         var running = Update(Alice, 1);
         _groups.Hold(running);

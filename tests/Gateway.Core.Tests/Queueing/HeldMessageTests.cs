@@ -45,15 +45,15 @@ public sealed class HeldMessageTests
     }
 
     [Fact]
-    public void A_renewed_lease_is_due_again_half_a_lease_after_the_renewal_was_sent()
+    public void A_renewed_hold_is_due_again_half_a_hold_after_the_renewal_was_sent()
     {
-        var lease = TimeSpan.FromSeconds(10);
+        var hold = TimeSpan.FromSeconds(10);
         var message = Update(Alice, 1);
 
         message.Held("receipt-1", T0.AddSeconds(4));
 
-        Assert.False(message.IsRenewalDue(T0.AddSeconds(8), lease));
-        Assert.True(message.IsRenewalDue(T0.AddSeconds(9), lease));
+        Assert.False(message.IsRenewalDue(T0.AddSeconds(8), hold));
+        Assert.True(message.IsRenewalDue(T0.AddSeconds(9), hold));
         Assert.Equal("receipt-1", message.PopReceipt);
     }
 

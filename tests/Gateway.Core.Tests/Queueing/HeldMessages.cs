@@ -31,8 +31,8 @@ internal static class HeldMessages
 
     public static HeldMessage Unreadable() => HeldMessage.Read(NextId(), "receipt-0", "not json", T0, T0);
 
-    public static HeldMessage Held(OperationEnvelope envelope, DateTimeOffset? insertedOn, string? messageId = null, DateTimeOffset? leasedAt = null) =>
-        HeldMessage.Read(messageId ?? NextId(), "receipt-0", EnvelopeSerializer.Serialize(envelope), insertedOn ?? T0, leasedAt ?? T0);
+    public static HeldMessage Held(OperationEnvelope envelope, DateTimeOffset? insertedOn, string? messageId = null, DateTimeOffset? heldSince = null) =>
+        HeldMessage.Read(messageId ?? NextId(), "receipt-0", EnvelopeSerializer.Serialize(envelope), insertedOn ?? T0, heldSince ?? T0);
 
     public static OperationEnvelope Envelope(string phone, params OperationStep[] steps) => new()
     {

@@ -31,11 +31,11 @@ public sealed class OperationPumpOptionsTests
     }
 
     [Fact]
-    public void A_lease_under_a_second_is_refused_because_it_is_renewed_at_half_time()
+    public void A_hold_under_a_second_is_refused_because_it_is_renewed_at_half_time()
     {
-        var errors = Validate(new OperationPumpOptions { MessageLease = TimeSpan.FromMilliseconds(500) });
+        var errors = Validate(new OperationPumpOptions { MessageHold = TimeSpan.FromMilliseconds(500) });
 
-        Assert.Contains(nameof(OperationPumpOptions.MessageLease), Assert.Single(errors).MemberNames);
+        Assert.Contains(nameof(OperationPumpOptions.MessageHold), Assert.Single(errors).MemberNames);
     }
 
     private static List<ValidationResult> Validate(OperationPumpOptions options)

@@ -57,7 +57,7 @@ public sealed class DrainRunTests(PipelineFixture fixture) : IClassFixture<Pipel
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         Assert.InRange(exit.ResumeIn!.Value, TimeSpan.FromSeconds(100), TimeSpan.FromMinutes(2));
         Assert.Empty(await fixture.Simulator.Inspector.GetRequestsAsync());
-        // The work was not even received (no lease to keep, no dequeue counted), and the wake for the pause's end is
+        // The work was not even received (no hold to keep, no dequeue counted), and the wake for the pause's end is
         // written, hidden until then.
         var queued = Assert.Single((await _host.Queues.Realtime.PeekMessagesAsync()).Value);
         Assert.Equal(0, queued.DequeueCount);

@@ -49,7 +49,7 @@ internal sealed class FleetFixture : IAsyncDisposable
         {
             ["Processing:MaxPermitWait"] = "00:00:05",
             // A host that dies holds its messages this long (real time) before another host sees them.
-            ["Queues:MessageLease"] = "00:00:03",
+            ["Queues:MessageHold"] = "00:00:03",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

@@ -48,7 +48,7 @@ public sealed class FleetRateLimitTests(ITestOutputHelper output) : IAsyncLifeti
 
         var first = await _fleet.WaitForQuietAsync();
         Assert.Equal(Limit, FleetFixture.Delivered(first));
-        // No graceful drain: the host does not wait for its listener, so messages it was running stay invisible until their lease ends.
+        // No graceful drain: the host does not wait for its listener, so messages it was running stay invisible until their hold ends.
         await doomed.App.StopAsync(new CancellationToken(canceled: true));
         await doomed.DisposeAsync();
 

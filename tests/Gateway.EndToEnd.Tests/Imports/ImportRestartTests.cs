@@ -18,7 +18,7 @@ public sealed class ImportRestartTests(PipelineFixture fixture) : IClassFixture<
         {
             ["Imports:RowsPerMessage"] = "5",
             // Abandoned messages come back quickly for the second host.
-            ["Queues:MessageLease"] = "00:00:01",
+            ["Queues:MessageHold"] = "00:00:01",
         };
         var csv = "phone_number,city\n" + string.Concat(Enumerable.Range(1, 30).Select(i => $"4477009006{i:D2},City {i}\n"));
 

@@ -103,12 +103,12 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
     }
 
     /// <summary>
-    /// With every lease at its production default (message lease 30 s, drain term 15 s, backstop 30 s): three hosts,
+    /// With every timing at its production default (message hold 30 s, drain term 15 s, backstop 30 s): three hosts,
     /// the one draining SIGKILLed mid-drain. What it held is sent by a survivor within about a minute, so the whole
     /// backlog is delivered within two minute windows of the ideal drain time, never over the limit and without a 429.
     /// </summary>
     [Fact]
-    public async Task Killed_draining_host_with_production_leases_hands_its_backlog_to_a_survivor_within_two_windows()
+    public async Task Killed_draining_host_with_production_timings_hands_its_backlog_to_a_survivor_within_two_windows()
     {
         await fixture.ResetAsync();
         // Each call takes 0.8 s at Libromi, so the kill lands while the first window's calls are on the wire and the
@@ -125,7 +125,7 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
             var started = DateTimeOffset.UtcNow;
             await Parallel.ForEachAsync(Enumerable.Range(0, Operations), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
             {
-                var content = new StringContent(ReliabilityFixture.ContactJson(ReliabilityFixture.Phone(2, i), i, "lease"));
+                var content = new StringContent(ReliabilityFixture.ContactJson(ReliabilityFixture.Phone(2, i), i, "production"));
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 using var response = await client.PostAsync("/api/contacts", content, ct);
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -151,7 +151,7 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
             var requests = await fixture.Simulator.Inspector.GetRequestsAsync();
             var firstAfterKill = requests.Where(r => r.StatusCode == 200 && r.ReceivedAt > killedAt).Select(r => r.ReceivedAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
 
-            ReliabilityFigures.Report(output, "crash with production leases (3 hosts, the draining one SIGKILLed)",
+            ReliabilityFigures.Report(output, "crash with production timings (3 hosts, the draining one SIGKILLed)",
             [
                 ("operations", Operations), ("delivered before kill", deliveredAtKill),
                 ("seconds from kill to the next delivery", (int)(firstAfterKill - killedAt).TotalSeconds),
@@ -205,7 +205,7 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
             first.Kill();
             Assert.Null((await fixture.Simulator.Inspector.GetScenarioAsync(hookId)).Posts[0].Status);
 
-            // The message comes back when the dead instance's lease (Queues:MessageLease, 10 s) runs out.
+            // The message comes back when the dead instance's hold (Queues:MessageHold, 10 s) runs out.
             second = StandaloneProcess.Start(fixture, port, extraSettings: settings);
             await second.WaitUntilLiveAsync();
             if (delivery == "at_most_once")
@@ -289,7 +289,7 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
         public string Output { get { lock (_output) { return _output.ToString(); } } }
 
         /// <param name="productionDefaults">
-        /// Leave every lease, wait and polling setting at its default, as deployed; otherwise the short ones that make
+        /// Leave every hold, term, wait and polling setting at its default, as deployed; otherwise the short ones that make
         /// the restart test quick.
         /// </param>
         public static StandaloneProcess Start(ReliabilityFixture fixture, int port, bool productionDefaults = false, IReadOnlyDictionary<string, string>? extraSettings = null)
@@ -321,10 +321,10 @@ public sealed class CrashRecoveryTests(ReliabilityFixture fixture, ITestOutputHe
                 ["Processing:BackoffBase"] = "00:00:00.100",
                 ["Processing:BackoffMax"] = "00:00:01",
                 ["Processing:MaxRequeueDelay"] = "00:00:00.300",
-                // A short lease makes a dead instance's messages visible soon; the listener renews the leases of the
+                // A short hold makes a dead instance's messages visible soon; the listener renews the holds of the
                 // messages it holds at half time, so a live instance keeps them however long they wait.
                 ["Processing:MaxPermitWait"] = "00:00:02",
-                ["Queues:MessageLease"] = "00:00:10",
+                ["Queues:MessageHold"] = "00:00:10",
                 ["Queues:MaxPollingInterval"] = "00:00:00.200",
                 ["Queues:VisibilityTimeout"] = "00:00:00",
                 ["Logging:LogLevel:Default"] = "Information",

@@ -6,11 +6,11 @@ using Libromi.Simulator.Faults;
 namespace Libromi.Gateway.EndToEnd.Fleet;
 
 /// <summary>
-/// Messages a host holds (waiting for their group to start, or running) stay its own: leases shorter than the wait
+/// Messages a host holds (waiting for their group to start, or running) stay its own: holds shorter than the wait
 /// are renewed, and a stopping host hands back what it had not started. Real clocks throughout, because visibility
-/// timeouts run on storage's clock; Libromi answers slowly so messages are held for several leases.
+/// timeouts run on storage's clock; Libromi answers slowly so each message is held through several renewals.
 /// </summary>
-public sealed class HeldMessageLeaseTests : IAsyncLifetime
+public sealed class HeldMessageHoldTests : IAsyncLifetime
 {
     private const int Contacts = 12;
     private readonly AzuriteFixture _azurite = new();
@@ -29,18 +29,18 @@ public sealed class HeldMessageLeaseTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Held_messages_never_reappear_to_another_instance_while_they_wait_longer_than_their_lease()
+    public async Task Held_messages_never_reappear_to_another_instance_while_they_wait_longer_than_their_hold()
     {
         // Four groups run at a time and each call takes 2.5 s: the last four messages are held about 5 s before they
-        // start and 7.5 s in all, nearly four 2-second leases.
+        // start and 7.5 s in all, nearly four 2-second holds.
         await _simulator.Inspector.SetFaultsAsync(new FaultSettings { LatencyMs = 2500 });
         await EnqueueAsync();
-        var lease = TimeSpan.FromSeconds(2);
-        var settings = HoldingSettings(lease);
+        var hold = TimeSpan.FromSeconds(2);
+        var settings = HoldingSettings(hold);
 
         await using var holder = await GatewayHost.StartAsync(_azurite, _simulator, settings);
         await Eventually.WaitForAsync(VisibleAsync, visible => visible == 0, "the first host to hold every message");
-        // Another instance polling the same queue: it would take any message whose lease lapsed, and deliver it again.
+        // Another instance polling the same queue: it would take any message whose hold lapsed, and deliver it again.
         await using var other = await GatewayHost.StartAsync(_azurite, _simulator, settings);
 
         var mostVisible = 0;
@@ -54,10 +54,10 @@ public sealed class HeldMessageLeaseTests : IAsyncLifetime
 
         var requests = await _simulator.Inspector.GetRequestsAsync();
         Assert.Equal(0, mostVisible);
-        Assert.True(DateTime.UtcNow - started > 2 * lease, "the messages should have been held for longer than two leases");
+        Assert.True(DateTime.UtcNow - started > 2 * hold, "the messages should have been held for longer than two holds");
         Assert.Equal(Contacts, requests.Count);
         Assert.Equal(Contacts, requests.Select(r => r.Path).Distinct().Count());
-        Assert.DoesNotContain(holder.Logs.GetSnapshot(), log => log.Id.Name is "HeldMessageLeaseLost" or "HeldMessageLeaseNotRenewed");
+        Assert.DoesNotContain(holder.Logs.GetSnapshot(), log => log.Id.Name is "HeldMessageHoldLost" or "HeldMessageHoldNotRenewed");
         Assert.Equal(0, (await holder.Queues.Realtime.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
@@ -78,14 +78,14 @@ public sealed class HeldMessageLeaseTests : IAsyncLifetime
             await holder.DisposeAsync();
         }
 
-        // The eight never started are visible at once; the four cut off mid-call keep their lease (a call may have reached Libromi).
+        // The eight never started are visible at once; the four cut off mid-call keep their hold (a call may have reached Libromi).
         Assert.Equal(Contacts - 4, await VisibleAsync());
         Assert.Contains(holder.Logs.GetSnapshot(), log => log.Id.Name == "HeldMessagesReleased");
     }
 
-    private static Dictionary<string, string?> HoldingSettings(TimeSpan lease) => new()
+    private static Dictionary<string, string?> HoldingSettings(TimeSpan hold) => new()
     {
-        ["Queues:MessageLease"] = lease.ToString(),
+        ["Queues:MessageHold"] = hold.ToString(),
         // Four groups at a time: with 12 messages, eight wait while four run.
         ["Queues:BatchSize"] = "4",
         ["Queues:NewBatchThreshold"] = "0",
