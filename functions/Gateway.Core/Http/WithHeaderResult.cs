@@ -11,11 +11,19 @@ public sealed class WithHeaderResult<TResult>(TResult inner, string name, string
 {
     public TResult Inner { get; } = inner;
 
-    public int? StatusCode => (Inner as IStatusCodeHttpResult)?.StatusCode;
+    // The hook route wraps a whole Results<...> (every hook answer names its delivery), whose status is its chosen answer's.
+    public int? StatusCode => StatusOf(Inner);
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.Headers[name] = value;
         return Inner.ExecuteAsync(httpContext);
     }
+
+    private static int? StatusOf(IResult result) => result switch
+    {
+        IStatusCodeHttpResult status => status.StatusCode,
+        INestedHttpResult nested => StatusOf(nested.Result),
+        _ => null,
+    };
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Libromi.Gateway.Status;
 
@@ -22,7 +23,7 @@ public static class StatusPage
         return copy.ToArray();
     });
 
-    public static IResult Handle(HttpContext context)
+    public static FileContentHttpResult Handle(HttpContext context)
     {
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         context.Response.Headers.CacheControl = "no-store";

@@ -162,18 +162,19 @@ public static class TrailApi
 
     /// <summary>
     /// One delivery with its body, read as <c>GET /api/deliveries/{id}/body</c> reads it, for another admin route (the
-    /// dry run of <c>POST /api/integrations/{name}/test</c>): the delivery, else the answer to give instead (404
-    /// problem for an unknown delivery, 503 problem with Retry-After when storage fails).
+    /// dry run of <c>POST /api/integrations/{name}/test</c>): the delivery, else the answer to give instead, the 404
+    /// problem of an unknown delivery (<c>NotFound</c>) or the 503 problem with Retry-After when storage fails
+    /// (<c>Unavailable</c>). Two typed fields rather than one, so the caller's own typed result can take either.
     /// </summary>
-    public static async Task<(DeliveryView? Delivery, IResult? Problem)> ReadDeliveryWithBodyAsync(
+    public static async Task<(DeliveryView? Delivery, ProblemHttpResult? NotFound, WithHeaderResult<ProblemHttpResult>? Unavailable)> ReadDeliveryWithBodyAsync(
         TrailKey key, DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
         var (read, delivery) = await ReadAsync(storageDeadline, cancellationToken, token => deliveries.GetAsync(key, withBody: true, token)).ConfigureAwait(false);
         if (!read)
         {
-            return (null, TrailUnavailable());
+            return (null, null, TrailUnavailable());
         }
-        return delivery is null ? (null, DeliveryNotFound(key.Id)) : (delivery, null);
+        return delivery is null ? (null, DeliveryNotFound(key.Id), null) : (delivery, null, null);
     }
 
     private static async Task<Results<JsonHttpResult<DeliveryView>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> GetDeliveryAsync(

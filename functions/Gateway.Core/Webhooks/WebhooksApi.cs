@@ -5,6 +5,7 @@ using Libromi.Gateway.Ingest;
 using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Webhooks;
@@ -20,7 +21,11 @@ public static class WebhooksApi
     /// <summary>Answer header naming the delivery in the delivery log (<c>GET /api/deliveries/{id}</c>).</summary>
     public const string DeliveryIdHeader = "x-delivery-id";
 
-    public static async Task<IResult> AcceptAsync(
+    /// <summary>
+    /// Every answer but the 404 of an unknown integration carries <see cref="DeliveryIdHeader"/>; underneath it is the
+    /// answer of <see cref="ToResult"/> (or a 413/400 problem when the body or Host header was refused before ingest).
+    /// </summary>
+    public static async Task<Results<ProblemHttpResult, WithHeaderResult<ProblemHttpResult>, WithHeaderResult<Results<JsonHttpResult<HookAnswer>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>>>> AcceptAsync(
         string integration, HttpRequest request, WebhookIngestor hooks, DeliveryLog deliveryLog, IOptions<GatewayOptions> gateway, CancellationToken cancellationToken)
     {
         // The same answer for every unknown name: the route must not tell a prober which integrations exist. Nor is it
@@ -107,13 +112,17 @@ public static class WebhooksApi
         }
     }
 
-    public static IResult ToResult(HookOutcome outcome, IntegrationDefinition integration) => outcome switch
+    /// <summary>The answer to an ingested delivery: its JSON (202, or 200 for a duplicate), else a problem, some with a header (Retry-After, WWW-Authenticate).</summary>
+    public static Results<JsonHttpResult<HookAnswer>, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>> ToResult(HookOutcome outcome, IntegrationDefinition integration) => outcome switch
     {
         HookOutcome.Accepted accepted => TypedResults.Json(
             new HookAnswer(accepted.OperationIds, accepted.Ignored, accepted.Duplicates), statusCode: StatusCodes.Status202Accepted),
         HookOutcome.Duplicate duplicate => TypedResults.Json(
             new HookAnswer([], duplicate.Ignored, duplicate.Duplicates, Duplicate: true), statusCode: StatusCodes.Status200OK),
-        HookOutcome.Unverified unverified => Unverified(unverified.Failure, integration),
+        // Senders of a scheme with a challenge (Basic) expect it on the 401.
+        HookOutcome.Unverified unverified when integration.Verification.SchemeType.Challenge is { } challenge =>
+            Problems.WithHeader(Unverified(unverified.Failure), "WWW-Authenticate", challenge),
+        HookOutcome.Unverified unverified => Unverified(unverified.Failure),
         HookOutcome.SecretUnavailable => Problems.WithRetryAfter(
             Problems.Problem(StatusCodes.Status503ServiceUnavailable, "webhook-secret-unavailable", "Cannot verify deliveries",
                 "The gateway cannot read this integration's verification secret right now, so the delivery was not accepted. Retry later.",
@@ -140,15 +149,10 @@ public static class WebhooksApi
     };
 
     // Names the scheme and the reason class; the verifier's detail names headers and tolerances, never a value.
-    private static IResult Unverified(VerificationResult.Failed failure, IntegrationDefinition integration)
-    {
-        var problem = Problems.Problem(StatusCodes.Status401Unauthorized, "webhook-verification-failed", "Webhook verification failed",
+    private static ProblemHttpResult Unverified(VerificationResult.Failed failure) =>
+        Problems.Problem(StatusCodes.Status401Unauthorized, "webhook-verification-failed", "Webhook verification failed",
             $"The delivery failed {failure.Scheme} verification ({failure.ReasonCode}): {failure.Detail}.",
             new Dictionary<string, object?> { ["scheme"] = failure.Scheme, ["reason"] = failure.ReasonCode });
-        return integration.Verification.SchemeType.Challenge is { } challenge
-            ? Problems.WithHeader(problem, "WWW-Authenticate", challenge)
-            : problem;
-    }
 }
 
 /// <summary>The 202 (and duplicate 200) body of the hook route.</summary>

@@ -3,6 +3,7 @@ using Libromi.Gateway.Http;
 using Libromi.Gateway.Storage;
 using Libromi.Gateway.Trail;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Libromi.Gateway.Webhooks.DryRun;
@@ -19,7 +20,7 @@ public static class IntegrationTestApi
     // Deep enough for any sender's payload inside the sample, as the hook route allows.
     private const int MaxDepth = 72;
 
-    public static async Task<IResult> TestAsync(
+    public static async Task<Results<JsonHttpResult<DryRunReport>, ValidationProblem, ProblemHttpResult, WithHeaderResult<ProblemHttpResult>>> TestAsync(
         string name, HttpRequest request, IntegrationDryRunner runner, IOptions<GatewayOptions> gateway,
         DeliveryLog deliveries, StorageDeadline storageDeadline, CancellationToken cancellationToken)
     {
@@ -48,10 +49,14 @@ public static class IntegrationTestApi
         LoggedDeliveryReport? logged = null;
         if (input.DeliveryId is { } deliveryId)
         {
-            var (delivery, problem) = await TrailApi.ReadDeliveryWithBodyAsync(deliveryId, deliveries, storageDeadline, cancellationToken).ConfigureAwait(false);
+            var (delivery, notFound, unavailable) = await TrailApi.ReadDeliveryWithBodyAsync(deliveryId, deliveries, storageDeadline, cancellationToken).ConfigureAwait(false);
+            if (unavailable is not null)
+            {
+                return unavailable;
+            }
             if (delivery is null)
             {
-                return problem!;
+                return notFound!;
             }
             (input, logged) = FromLog(name, input, delivery);
         }

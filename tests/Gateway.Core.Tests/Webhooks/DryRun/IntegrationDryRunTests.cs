@@ -4,10 +4,9 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.Webhooks.DryRun;
 using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Libromi;
-using Libromi.Gateway.Tests.Integrations;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Libromi.Gateway.Tests.Ingest.Hooks.DryRun;
+namespace Libromi.Gateway.Core.Tests.Webhooks.DryRun;
 
 public sealed class IntegrationDryRunTests
 {

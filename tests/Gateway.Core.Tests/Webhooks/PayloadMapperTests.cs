@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Operations;
 
-namespace Libromi.Gateway.Tests.Integrations;
+namespace Libromi.Gateway.Core.Tests.Webhooks;
 
 public sealed class PayloadMapperTests
 {
