@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Libromi.Gateway.Hosting;
 
-namespace Libromi.Gateway.Core.Tests.Libromi;
+namespace Libromi.Gateway.Tests.Libromi;
 
 /// <summary>
 /// The client's in-process retries take their permit in the lane of the operation they belong to: a bulk

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace Libromi.Gateway.Core.Tests.Telemetry;
+namespace Libromi.Gateway.Tests.Telemetry;
 
 public sealed class AzureSdkLoggingTests
 {

@@ -2,7 +2,7 @@ using System.Reflection;
 using Libromi.Gateway.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Libromi.Gateway.Core.Tests.Telemetry;
+namespace Libromi.Gateway.Tests.Telemetry;
 
 /// <summary>Operators alert and filter on event ids, so one id must name one event across the whole gateway.</summary>
 public sealed class LogEventIdTests

@@ -4,7 +4,7 @@ using System.Text;
 using Libromi.Gateway.Webhooks;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 public sealed class HmacSha256VerificationTests
 {

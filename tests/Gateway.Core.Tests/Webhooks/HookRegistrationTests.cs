@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 /// <summary>How the hook route finds its integrations file and its settings.</summary>
 public sealed class HookRegistrationTests

@@ -1,6 +1,6 @@
 using Libromi.Gateway.Webhooks;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 public sealed class IntegrationsFileTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Json.Schema;
 using Libromi.Gateway.Webhooks;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 /// <summary>
 /// <c>schemas/integrations.schema.json</c>, which editors use while an author types, and the start-up validator must

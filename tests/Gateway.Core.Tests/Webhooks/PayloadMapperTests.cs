@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Operations;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 public sealed class PayloadMapperTests
 {

@@ -5,7 +5,7 @@ using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Operations;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 /// <summary>Each preset in docs/integrations/presets loads as shipped and maps a realistic delivery signed as its sender signs.</summary>
 public sealed class PresetTests

@@ -2,7 +2,7 @@ using System.Text;
 using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Secrets;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 /// <summary>Secrets held in memory; counts reads so tests can tell which secrets were consulted.</summary>
 internal sealed class InMemorySecretSource(Dictionary<string, string> secrets) : ISecretSource

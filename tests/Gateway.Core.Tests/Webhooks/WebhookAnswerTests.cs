@@ -4,7 +4,7 @@ using Libromi.Gateway.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks;
+namespace Libromi.Gateway.Tests.Webhooks;
 
 /// <summary>Each outcome of a delivery becomes the documented HTTP answer.</summary>
 public sealed class WebhookAnswerTests

@@ -6,7 +6,7 @@ using Libromi.Gateway.Webhooks;
 using Libromi.Gateway.Libromi;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Libromi.Gateway.Core.Tests.Webhooks.DryRun;
+namespace Libromi.Gateway.Tests.Webhooks.DryRun;
 
 public sealed class IntegrationDryRunTests
 {
