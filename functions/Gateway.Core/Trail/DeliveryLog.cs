@@ -104,59 +104,35 @@ public sealed class DeliveryLog(TableServiceClient tables, TrailWriter writer, F
         await tables.GetTableClient(key.TableName).UpdateEntityAsync(mark, ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(IReadOnlyList<T> Items, TrailCursor? Next)> ReadAsync<T>(
+    private Task<(IReadOnlyList<T> Items, TrailCursor? Next)> ReadAsync<T>(
         DeliveryQuery query, Func<TableEntity, T> read, IEnumerable<string>? select, CancellationToken cancellationToken)
+        where T : class
     {
-        var items = new List<T>(query.Limit);
-        var resume = query.Cursor;
-        string? missingTable = null;
-        foreach (var hour in TrailHours.Between(query.Since, query.Until, resume?.Hour))
+        var walk = new TrailHourWalk(query.Since, query.Until, query.Limit, query.Cursor, RowPrefix: "d")
         {
-            var key = TrailKey.For("", hour);
-            if (key.TableName == missingTable)
-            {
-                continue;
-            }
-            var hourEnd = hour.AddHours(1).AddMilliseconds(-1);
-            var newest = query.Until < hourEnd ? query.Until : hourEnd;
-            var oldest = query.Since > hour ? query.Since : hour;
-            var filter = TableClient.CreateQueryFilter(
-                $"PartitionKey eq {key.PartitionKey} and RowKey ge {"d" + TrailKey.ClockOf(newest)} and RowKey le {"d" + TrailKey.ClockOf(oldest) + "~"}");
-            if (resume is { } r && r.Hour == hour)
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"RowKey gt {r.RowKey}");
-            }
-            resume = null;
-            if (query.Integration is { } integration)
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"Integration eq {integration}");
-            }
-            if (query.Outcome is { } outcome)
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"Outcome eq {outcome}");
-            }
-            if (query.Duplicate is { } duplicate)
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"Duplicate eq {duplicate}");
-            }
-            try
-            {
-                await foreach (var entity in tables.GetTableClient(key.TableName).QueryAsync<TableEntity>(filter, maxPerPage: Math.Max(query.Limit, 10), select, cancellationToken).ConfigureAwait(false))
-                {
-                    items.Add(read(entity));
-                    if (items.Count == query.Limit)
-                    {
-                        return (items, new TrailCursor(hour, entity.RowKey));
-                    }
-                }
-            }
-            catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
-            {
-                // Nothing was recorded that day (or it was swept): skip its other hours.
-                missingTable = key.TableName;
-            }
+            Filter = ServiceFilter(query),
+            Select = select,
+        };
+        return walk.ReadAsync(tables, (row, _) => ValueTask.FromResult<T?>(read(row)), cancellationToken);
+    }
+
+    /// <summary>The search's filters the service applies: integration, outcome, duplicate flag.</summary>
+    private static string? ServiceFilter(DeliveryQuery query)
+    {
+        List<string> conditions = [];
+        if (query.Integration is { } integration)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"Integration eq {integration}"));
         }
-        return (items, null);
+        if (query.Outcome is { } outcome)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"Outcome eq {outcome}"));
+        }
+        if (query.Duplicate is { } duplicate)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"Duplicate eq {duplicate}"));
+        }
+        return conditions.Count == 0 ? null : string.Join(" and ", conditions);
     }
 }
 

@@ -169,61 +169,15 @@ public sealed class OperationTrail(TableServiceClient tables)
     /// </summary>
     public async Task<OperationPage> SearchAsync(OperationQuery query, CancellationToken cancellationToken)
     {
-        var items = new List<OperationView>(query.Limit);
-        var resume = query.Cursor;
-        string? missingTable = null;
-        foreach (var hour in TrailHours.Between(query.Since, query.Until, resume?.Hour))
+        var walk = new TrailHourWalk(query.Since, query.Until, query.Limit, query.Cursor, RowPrefix(query)) { Filter = ServiceFilter(query) };
+        var (items, next) = await walk.ReadAsync(tables, async (entity, token) =>
         {
-            var key = TrailKey.For("", hour);
-            if (key.TableName == missingTable)
-            {
-                continue;
-            }
-            var table = tables.GetTableClient(key.TableName);
-            var (low, high) = RowRange(query, hour);
-            var after = resume is { } r && r.Hour == hour ? r.RowKey : null;
-            resume = null;
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {key.PartitionKey} and RowKey ge {low} and RowKey le {high}");
-            if (after is not null)
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"RowKey gt {after}");
-            }
-            if (query.IsIndexRead)
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"Kind eq {IndexKind}");
-            }
-            else
-            {
-                filter += " and " + TableClient.CreateQueryFilter($"Kind eq {OperationKind}");
-                if (query.State is { } state)
-                {
-                    filter += " and " + TableClient.CreateQueryFilter($"State eq {state}");
-                }
-            }
-            try
-            {
-                await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Max(query.Limit, 10), cancellationToken: cancellationToken).ConfigureAwait(false))
-                {
-                    var view = query.IsIndexRead
-                        ? await ReadIndexedAsync(entity, cancellationToken).ConfigureAwait(false)
-                        : OperationView.From(entity, []);
-                    if (view is not null && query.Matches(view))
-                    {
-                        items.Add(view);
-                        if (items.Count == query.Limit)
-                        {
-                            return new OperationPage(items, new TrailCursor(hour, entity.RowKey).Encode());
-                        }
-                    }
-                }
-            }
-            catch (RequestFailedException exception) when (exception.ErrorCode == TableErrorCode.TableNotFound)
-            {
-                // Nothing was recorded that day (or it was swept): skip its other hours.
-                missingTable = key.TableName;
-            }
-        }
-        return new OperationPage(items, null);
+            var view = query.IsIndexRead
+                ? await ReadIndexedAsync(entity, token).ConfigureAwait(false)
+                : OperationView.From(entity, []);
+            return view is not null && query.Matches(view) ? view : null;
+        }, cancellationToken).ConfigureAwait(false);
+        return new OperationPage(items, next?.Encode());
     }
 
     private async Task<OperationView?> ReadIndexedAsync(TableEntity index, CancellationToken cancellationToken)
@@ -244,17 +198,25 @@ public sealed class OperationTrail(TableServiceClient tables)
         }
     }
 
-    /// <summary>The row keys one hour partition is read between, newest first: index rows for a phone or source, else summaries.</summary>
-    private static (string Low, string High) RowRange(OperationQuery query, DateTimeOffset hour)
+    /// <summary>The rows one hour partition is read in: index rows for a phone or source, else summaries.</summary>
+    private static string RowPrefix(OperationQuery query) =>
+        query.PhoneDigits is { } phone ? $"p{phone}|"
+        : query.Source is { } source ? $"s{source}|"
+        : "o";
+
+    /// <summary>The search's filters the service applies: the kind of row, and the state of summaries.</summary>
+    private static string ServiceFilter(OperationQuery query)
     {
-        var prefix = query.PhoneDigits is { } phone ? $"p{phone}|"
-            : query.Source is { } source ? $"s{source}|"
-            : "o";
-        // Within the hour: from Until (fewest milliseconds left in the day is newest) to Since.
-        var hourEnd = hour.AddHours(1).AddMilliseconds(-1);
-        var newest = query.Until < hourEnd ? query.Until : hourEnd;
-        var oldest = query.Since > hour ? query.Since : hour;
-        return (prefix + TrailKey.ClockOf(newest), prefix + TrailKey.ClockOf(oldest) + "~");
+        if (query.IsIndexRead)
+        {
+            return TableClient.CreateQueryFilter($"Kind eq {IndexKind}");
+        }
+        var filter = TableClient.CreateQueryFilter($"Kind eq {OperationKind}");
+        if (query.State is { } state)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"State eq {state}");
+        }
+        return filter;
     }
 
     private static TableEntity Summary(TrailKey key, OperationEnvelope envelope)
