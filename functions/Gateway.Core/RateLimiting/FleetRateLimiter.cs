@@ -32,8 +32,7 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly LinkedList<PermitWaiter> _realtime = new();
-    private readonly LinkedList<PermitWaiter> _bulk = new();
+    private readonly LaneWaiters _waiters = new();
     private readonly CancellationTokenSource _stopping = new();
     private LeaseDecision.Granted? _lease;
     private int _permits;
@@ -64,7 +63,7 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
             return new RateLimiterStatistics
             {
                 CurrentAvailablePermits = LocalPermits(_clock.GetUtcNow()),
-                CurrentQueuedCount = _realtime.Count + _bulk.Count,
+                CurrentQueuedCount = _waiters.Count,
                 TotalSuccessfulLeases = _successful,
                 TotalFailedLeases = _failed,
             };
@@ -78,14 +77,14 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var ahead = lane == Lane.Realtime ? _realtime.Count : _realtime.Count + _bulk.Count;
+            var ahead = lane == Lane.Realtime ? _waiters.RealtimeCount : _waiters.Count;
             if (ahead == 0 && TryTakeLocal(_clock.GetUtcNow()))
             {
                 _successful++;
                 return ValueTask.FromResult<RateLimitLease>(PermitLease.Acquired);
             }
 
-            var waiter = PermitWaiter.Enqueue(lane == Lane.Realtime ? _realtime : _bulk, 1, _lock, _ => _failed++, cancellationToken);
+            var waiter = _waiters.Enqueue(lane, 1, _lock, _ => _failed++, cancellationToken);
             if (lane == Lane.Realtime)
             {
                 // The refill loop may be sleeping until bulk's reserve frees; realtime may go sooner.
@@ -115,7 +114,7 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = _clock.GetUtcNow();
-            if (permitCount == 0 ? LocalPermits(now) > 0 : _realtime.Count == 0 && TryTakeLocal(now))
+            if (permitCount == 0 ? LocalPermits(now) > 0 : _waiters.RealtimeCount == 0 && TryTakeLocal(now))
             {
                 _successful++;
                 return PermitLease.Acquired;
@@ -183,8 +182,8 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
             {
                 served = ServeLocked();
                 _wakeForRealtime = null;
-                realtime = Math.Min(_realtime.Count, _options.MaxLease);
-                bulk = Math.Min(_bulk.Count, _options.MaxLease - realtime);
+                realtime = Math.Min(_waiters.RealtimeCount, _options.MaxLease);
+                bulk = Math.Min(_waiters.BulkCount, _options.MaxLease - realtime);
                 if (_disposed || realtime + bulk == 0)
                 {
                     _refilling = false;
@@ -286,16 +285,15 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
     {
         List<PermitWaiter> served = [];
         var now = _clock.GetUtcNow();
-        while (LocalPermits(now) > 0 && (_realtime.First ?? _bulk.First) is not null)
+        while (LocalPermits(now) > 0 && _waiters.Count > 0)
         {
-            var bulkTurn = _bulk.First is not null && (_realtime.First is null || _realtimeStreak >= BulkEvery - 1);
-            var node = bulkTurn ? _bulk.First! : _realtime.First!;
-            node.List!.Remove(node);
+            var bulkTurn = _waiters.BulkCount > 0 && (_waiters.RealtimeCount == 0 || _realtimeStreak >= BulkEvery - 1);
+            var waiter = _waiters.Dequeue(bulkTurn ? Lane.Bulk : Lane.Realtime);
             _realtimeStreak = bulkTurn ? 0 : _realtimeStreak + 1;
             _permits--;
             _lastHandedOut = now;
             _successful++;
-            served.Add(node.Value);
+            served.Add(waiter);
         }
         return served;
     }
@@ -306,9 +304,7 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
         lock (_lock)
         {
             // The lease this instance held was closed before it asked, so no permit of it is spent after the pause.
-            refused = [.. _realtime, .. _bulk];
-            _realtime.Clear();
-            _bulk.Clear();
+            refused = _waiters.TakeAll();
             _failed += refused.Count;
         }
         var lease = PermitLease.Refused(pausedUntil - _clock.GetUtcNow(), pausedUntil);
@@ -333,9 +329,7 @@ public sealed partial class FleetRateLimiter : LaneRateLimiter
                 return;
             }
             _disposed = true;
-            abandoned = [.. _realtime, .. _bulk];
-            _realtime.Clear();
-            _bulk.Clear();
+            abandoned = _waiters.TakeAll();
         }
         _stopping.Cancel();
         foreach (var waiter in abandoned)

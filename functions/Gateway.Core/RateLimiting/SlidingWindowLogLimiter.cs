@@ -22,8 +22,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
     private readonly int _queueLimit;
     private readonly TimeProvider _timeProvider;
     private readonly long[] _grants;
-    private readonly LinkedList<PermitWaiter> _realtime = new();
-    private readonly LinkedList<PermitWaiter> _bulk = new();
+    private readonly LaneWaiters _waiters = new();
     private readonly Lock _lock = new();
     private readonly ITimer _timer;
     private int _oldest;
@@ -88,7 +87,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = Now;
-            if (_realtime.Count + _bulk.Count == 0 && TryGrant(permitCount, now))
+            if (_waiters.Count == 0 && TryGrant(permitCount, now))
             {
                 return PermitLease.Acquired;
             }
@@ -122,9 +121,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
             {
                 _queuedRealtimePermits += permitCount;
             }
-            var waiter = lane == Lane.Realtime
-                ? PermitWaiter.Enqueue(_realtime, permitCount, _lock, CancelledRealtime, cancellationToken)
-                : PermitWaiter.Enqueue(_bulk, permitCount, _lock, Cancelled, cancellationToken);
+            var waiter = _waiters.Enqueue(lane, permitCount, _lock, lane == Lane.Realtime ? CancelledRealtime : Cancelled, cancellationToken);
             ScheduleNextServe(now);
             return waiter.Lease;
         }
@@ -179,7 +176,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
 
     private void ScheduleNextServe(long now)
     {
-        if (_realtime.Count + _bulk.Count == 0 || _count == 0)
+        if (_waiters.Count == 0 || _count == 0)
         {
             return;
         }
@@ -198,16 +195,15 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
             }
             var now = Now;
             // Realtime first: a bulk waiter is served only once no realtime one is queued.
-            while ((_realtime.First ?? _bulk.First) is { } first && TryGrant(first.Value.PermitCount, now))
+            while (_waiters.RealtimeFirstLane is { } lane && TryGrant(_waiters.Peek(lane).PermitCount, now))
             {
-                var fromRealtime = first.List == _realtime;
-                first.List!.RemoveFirst();
-                _queuedPermits -= first.Value.PermitCount;
-                if (fromRealtime)
+                var waiter = _waiters.Dequeue(lane);
+                _queuedPermits -= waiter.PermitCount;
+                if (lane == Lane.Realtime)
                 {
-                    _queuedRealtimePermits -= first.Value.PermitCount;
+                    _queuedRealtimePermits -= waiter.PermitCount;
                 }
-                granted.Add(first.Value);
+                granted.Add(waiter);
             }
             ScheduleNextServe(now);
         }
@@ -246,9 +242,7 @@ public sealed class SlidingWindowLogLimiter : RateLimiter
                 return;
             }
             _disposed = true;
-            abandoned = [.. _realtime, .. _bulk];
-            _realtime.Clear();
-            _bulk.Clear();
+            abandoned = _waiters.TakeAll();
             _queuedPermits = 0;
             _queuedRealtimePermits = 0;
         }
