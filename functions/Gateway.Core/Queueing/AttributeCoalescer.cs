@@ -34,11 +34,16 @@ public static class AttributeCoalescer
     public static int LeadingUpdates(OperationEnvelope envelope) =>
         envelope.Steps.TakeWhile(step => step.Kind == OperationKind.UpdateAttributes).Count();
 
-    /// <summary>One attribute update with every envelope's leading updates applied in order.</summary>
+    /// <summary>
+    /// One attribute update with every envelope's leading updates applied in the order the gateway accepted them
+    /// (<see cref="OperationEnvelope.ReceivedAt"/>; ties keep the given order). The order a queue hands messages out is
+    /// not that order: a message put back at the end of a run, or whose hold lapsed, comes again after later ones, and
+    /// applied as received it would let an older value overwrite a newer one.
+    /// </summary>
     public static OperationStep Merge(IEnumerable<OperationEnvelope> envelopes)
     {
         var merged = new JsonObject();
-        foreach (var envelope in envelopes)
+        foreach (var envelope in envelopes.OrderBy(e => e.ReceivedAt))
         {
             foreach (var step in envelope.Steps.Take(LeadingUpdates(envelope)))
             {

@@ -49,24 +49,33 @@ public sealed partial class ReplayWorkService(
         {
             return false;
         }
+        Func<Task> settle;
         try
         {
             await runner.RunPageAsync(message.MessageText, message.DequeueCount, stoppingToken).ConfigureAwait(false);
+            settle = () => work.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             if (message.DequeueCount >= options.Value.MaxDequeueCount)
             {
-                await work.PoisonAsync(message, CancellationToken.None).ConfigureAwait(false);
+                settle = () => work.PoisonAsync(message, CancellationToken.None);
             }
             else
             {
                 LogRetrying(logger, message.MessageId, exception.GetType().Name);
-                await work.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: options.Value.VisibilityTimeout, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                settle = () => work.Queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: options.Value.VisibilityTimeout, cancellationToken: CancellationToken.None);
             }
-            return true;
         }
-        await work.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await settle().ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
+        {
+            // The page outlasted its hold and the message was received again (or is gone): its new holder settles it.
+            LogHoldLost(logger, message.MessageId);
+        }
         return true;
     }
 
@@ -75,4 +84,8 @@ public sealed partial class ReplayWorkService(
 
     [LoggerMessage(EventId = 3208, EventName = "ReplayWorkRetrying", Level = LogLevel.Warning, Message = "Replay work message {MessageId} failed ({Failure}); it will be delivered again")]
     private static partial void LogRetrying(ILogger logger, string messageId, string failure);
+
+    [LoggerMessage(EventId = 3210, EventName = "ReplayWorkHoldLost", Level = LogLevel.Warning,
+        Message = "Replay work message {MessageId} could not be settled: its hold ran out and it was received again, or it is gone")]
+    private static partial void LogHoldLost(ILogger logger, string messageId);
 }

@@ -22,6 +22,20 @@ public sealed class AttributeCoalescerTests
     }
 
     [Fact]
+    public void Updates_received_out_of_order_are_applied_in_the_order_the_gateway_accepted_them()
+    {
+        // The queue handed out the newer update first (the older one had been put back and came again).
+        var newer = Envelope("r9", Update(new JsonObject { ["a9"] = 9, ["last"] = 9 })) with { ReceivedAt = T0.AddMilliseconds(2) };
+        var older = Envelope("r8", Update(new JsonObject { ["a8"] = 8, ["last"] = 8 })) with { ReceivedAt = T0.AddMilliseconds(1) };
+
+        var merged = AttributeCoalescer.Merge([newer, older]);
+
+        Assert.Equal(9, merged.Attributes!["last"]!.GetValue<int>());
+        Assert.Equal(8, merged.Attributes["a8"]!.GetValue<int>());
+        Assert.Equal(9, merged.Attributes["a9"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void A_staff_assignment_after_the_updates_may_be_merged_but_an_update_after_it_may_not()
     {
         var updateThenAssign = Envelope("a", Update(new JsonObject { ["n"] = 1 }), OperationStep.AssignStaff("agent@company.test"));
