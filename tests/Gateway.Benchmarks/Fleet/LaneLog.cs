@@ -1,3 +1,5 @@
+using Libromi.Gateway.Benchmarks.Harness;
+
 namespace Libromi.Gateway.Benchmarks.Fleet;
 
 /// <summary>
@@ -6,8 +8,6 @@ namespace Libromi.Gateway.Benchmarks.Fleet;
 /// </summary>
 internal sealed class LaneLog
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
     private readonly DateTimeOffset[] _accepted;
     private readonly DateTimeOffset[] _calls;
 
@@ -61,22 +61,8 @@ internal sealed class LaneLog
     public double Ratio => SustainedPerMinute / LimitPerMinute;
 
     /// <summary>The most accepted calls in any sliding 60 s (must not exceed the lane's limit).</summary>
-    public int MaxAcceptedInAnyMinute => MaxInAnyWindow(_accepted);
+    public int MaxAcceptedInAnyMinute => SlidingMinute.MostInAnyMinute(_accepted);
 
     /// <summary>The same over every call, whatever its answer.</summary>
-    public int MaxCallsInAnyMinute => MaxInAnyWindow(_calls);
-
-    private static int MaxInAnyWindow(DateTimeOffset[] sorted)
-    {
-        var max = 0;
-        for (int start = 0, end = 0; end < sorted.Length; end++)
-        {
-            while (sorted[end] - sorted[start] >= Window)
-            {
-                start++;
-            }
-            max = Math.Max(max, end - start + 1);
-        }
-        return max;
-    }
+    public int MaxCallsInAnyMinute => SlidingMinute.MostInAnyMinute(_calls);
 }

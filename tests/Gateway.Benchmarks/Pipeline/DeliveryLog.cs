@@ -1,3 +1,4 @@
+using Libromi.Gateway.Benchmarks.Harness;
 using Libromi.Simulator.Inspection;
 
 namespace Libromi.Gateway.Benchmarks.Pipeline;
@@ -8,8 +9,6 @@ namespace Libromi.Gateway.Benchmarks.Pipeline;
 /// </summary>
 internal sealed class DeliveryLog(IReadOnlyList<RecordedRequest> requests, int limitPerMinute)
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
     private readonly DateTimeOffset[] _delivered = [.. requests.Where(r => r.StatusCode == 200).Select(r => r.ReceivedAt).Order()];
 
     public int Delivered => _delivered.Length;
@@ -30,22 +29,8 @@ internal sealed class DeliveryLog(IReadOnlyList<RecordedRequest> requests, int l
         Delivered > limitPerMinute && FirstToLast > TimeSpan.Zero ? (Delivered - limitPerMinute) / FirstToLast.TotalMinutes : double.NaN;
 
     /// <summary>The most calls Libromi answered 200 in any 60-second sliding window (must not exceed the limit).</summary>
-    public int MaxDeliveredInAnyMinute => MaxInAnyWindow(_delivered);
+    public int MaxDeliveredInAnyMinute => SlidingMinute.MostInAnyMinute(_delivered);
 
     /// <summary>The same over every call, whatever its answer: what the gateway asked of the account.</summary>
-    public int MaxCallsInAnyMinute => MaxInAnyWindow([.. requests.Select(r => r.ReceivedAt).Order()]);
-
-    private static int MaxInAnyWindow(DateTimeOffset[] sorted)
-    {
-        var max = 0;
-        for (int start = 0, end = 0; end < sorted.Length; end++)
-        {
-            while (sorted[end] - sorted[start] >= Window)
-            {
-                start++;
-            }
-            max = Math.Max(max, end - start + 1);
-        }
-        return max;
-    }
+    public int MaxCallsInAnyMinute => SlidingMinute.MostInAnyMinute([.. requests.Select(r => r.ReceivedAt).Order()]);
 }

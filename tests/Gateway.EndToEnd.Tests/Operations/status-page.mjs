@@ -1,41 +1,14 @@
 // Drives the gateway's status page in Debian's Chromium through playwright-core (no browser download).
 // Usage: node status-page.mjs <gatewayBaseUrl> <adminKey> <deadLetterId> <expectedReasonText> <importId> <expectedImportText> <screenshotPath>
 // Prints one JSON line with what it saw; exits non-zero with the reason when a check fails.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { check, withStatusPage } from "./status-browser.mjs";
 
 const [baseUrl, adminKey, deadLetterId, expectedReason, importId, expectedImport, screenshotPath] = process.argv.slice(2);
 if (!screenshotPath) {
   console.error("usage: node status-page.mjs <baseUrl> <adminKey> <deadLetterId> <expectedReason> <importId> <expectedImport> <screenshotPath>");
   process.exit(2);
 }
-const origin = new URL(baseUrl).origin;
-const userDataDir = mkdtempSync(join(tmpdir(), "gateway-chromium-"));
-const seen = { foreignRequests: [], consoleErrors: [] };
-
-// The flags Chromium needs as root on a machine without network (see .library machines/dotnet.md).
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 860 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-try {
-  const page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(20000);
-  page.on("request", (request) => {
-    if (new URL(request.url()).origin !== origin) seen.foreignRequests.push(request.url());
-  });
-  page.on("console", (message) => { if (message.type() === "error") seen.consoleErrors.push(message.text()); });
-
+await withStatusPage(baseUrl, { label: "status page", viewport: { width: 1280, height: 860 } }, async (page, origin) => {
   await page.goto(origin + "/");
   check(new URL(page.url()).pathname === "/status", `/ should redirect to /status, got ${page.url()}`);
   await page.waitForSelector('tr[data-lane="realtime"]');
@@ -67,14 +40,5 @@ try {
   await row.locator('[data-testid="replay"]').click();
   await row.waitFor({ state: "detached" });
 
-  check(seen.foreignRequests.length === 0, `the page loaded from elsewhere: ${seen.foreignRequests.join(", ")}`);
-  check(seen.consoleErrors.length === 0, `the page logged errors: ${seen.consoleErrors.join(" | ")}`);
-  console.log(JSON.stringify({ ok: true, reason, chartBars, importText, importBar, url: page.url() }));
-} catch (error) {
-  console.error(`status page check failed: ${error.message}`);
-  console.error(JSON.stringify(seen));
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+  return { reason, chartBars, importText, importBar, url: page.url() };
+});

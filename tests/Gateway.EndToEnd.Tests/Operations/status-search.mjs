@@ -2,10 +2,7 @@
 // Usage: node status-search.mjs <gatewayBaseUrl> <apiKey> <expectationsJson>
 // expectations: { phone, operationId, statusCode, refusedDeliveryId, refusedReason, hostileDeliveryId, hostileText, integration, figures: {...} }
 // Prints one JSON line with what it saw; exits non-zero with the reason when a check fails.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { check, withStatusPage } from "./status-browser.mjs";
 
 const [baseUrl, apiKey, expectationsJson] = process.argv.slice(2);
 if (!expectationsJson) {
@@ -13,32 +10,7 @@ if (!expectationsJson) {
   process.exit(2);
 }
 const expected = JSON.parse(expectationsJson);
-const origin = new URL(baseUrl).origin;
-const userDataDir = mkdtempSync(join(tmpdir(), "gateway-chromium-"));
-const seen = { foreignRequests: [], consoleErrors: [], dialogs: [] };
-
-// The flags Chromium needs as root on a machine without network, as status-page.mjs.
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1280, height: 900 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-try {
-  const page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(20000);
-  page.on("request", (request) => {
-    if (new URL(request.url()).origin !== origin) seen.foreignRequests.push(request.url());
-  });
-  page.on("console", (message) => { if (message.type() === "error") seen.consoleErrors.push(message.text()); });
-  page.on("dialog", (dialog) => { seen.dialogs.push(dialog.message()); dialog.dismiss(); });
-
+await withStatusPage(baseUrl, { label: "status search", viewport: { width: 1280, height: 900 } }, async (page, origin, seen) => {
   await page.goto(origin + "/status");
   await page.fill('[data-testid="api-key"]', apiKey);
   await page.click('[data-testid="api-unlock"]');
@@ -130,14 +102,5 @@ try {
   await page.waitForSelector(`#detail[data-operation-id="${linkedId}"]`);
 
   check(seen.dialogs.length === 0, `the page opened dialogs: ${seen.dialogs.join(" | ")}`);
-  check(seen.foreignRequests.length === 0, `the page loaded from elsewhere: ${seen.foreignRequests.join(", ")}`);
-  check(seen.consoleErrors.length === 0, `the page logged errors: ${seen.consoleErrors.join(" | ")}`);
-  console.log(JSON.stringify({ ok: true, figures, statuses, state, outcome, reason, contentType, linkedId }));
-} catch (error) {
-  console.error(`status search check failed: ${error.message}`);
-  console.error(JSON.stringify(seen));
-  process.exitCode = 1;
-} finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+  return { figures, statuses, state, outcome, reason, contentType, linkedId };
+});
